@@ -1,0 +1,49 @@
+# devenvs: every target does its own set-up, so a fresh machine needs only Go and root for apt.
+SHELL := /usr/bin/env bash
+GO ?= go
+export GOFLAGS ?= -mod=readonly
+PKGS ?= ./...
+TEST_TIMEOUT ?= 30m
+
+.PHONY: dev test test-unit lint tools cluster cluster-down redis redis-down rules-check fuzz bench clean-cache
+
+## dev: run the whole product locally (local cluster unless KUBECONFIG is set, Redis or in-memory log, every function, the UI)
+dev:
+	hack/dev.sh
+
+## test: start the local cluster and Redis, then run every check and test against them
+test: lint cluster redis
+	hack/rules/check.sh
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+
+## test-unit: pure tests only; integration tests skip (outside CI) when the cluster or Redis is down
+test-unit:
+	$(GO) test -count=1 -short $(PKGS)
+
+lint:
+	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+tools:
+	hack/build-tools.sh
+
+cluster:
+	hack/cluster.sh up
+
+cluster-down:
+	hack/cluster.sh down
+
+redis:
+	hack/redis.sh up >/dev/null
+
+redis-down:
+	hack/redis.sh down
+
+rules-check:
+	hack/rules/check.sh
+
+## fuzz: run each fuzz target for FUZZTIME (default 30s)
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./shared/env/ -run '^$$' -fuzz FuzzDecodeAndValidate -fuzztime $(FUZZTIME)
