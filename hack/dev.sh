@@ -38,7 +38,7 @@ urls=()
 for f in "${FUNCTIONS[@]}"; do urls+=("${f%%:*}=http://$HOST:${f##*:}"); done
 export DEVENVS_FUNCTION_URLS=$(IFS=,; echo "${urls[*]}")
 export DEVENVS_ALLOWED_ORIGINS="http://$HOST:8080,http://localhost:8080"
-export DEVENVS_DEV_MODE=true   # accepts the well-known local token; never set in a cluster
+export DEVENVS_DEV_TOKENS=true   # accepts the well-known local token; never set in a cluster
 export DEVENVS_ALERTSOURCE_TOKEN=${DEVENVS_ALERTSOURCE_TOKEN:-devenvs-local-alertsource-token}
 export K_SINK="http://$HOST:8086"   # the event source delivers straight to the alert handler
 

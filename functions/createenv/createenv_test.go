@@ -1,0 +1,214 @@
+package createenv
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/httpx"
+	"github.com/devenvs/devenvs/shared/testenv/fixture"
+)
+
+const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1Yev+bk2DU7ob+1kYnux2JyteL8keLmsHcFe9Q1ylG alice@laptop"
+
+func spec(team, name string) map[string]any {
+	return map[string]any{"team": team, "name": name, "sshPublicKeys": []string{testKey}, "packages": []string{"git", "vim"}}
+}
+
+func errorBody(t *testing.T, body []byte) httpx.ErrorBody {
+	t.Helper()
+	var e httpx.ErrorBody
+	if err := json.Unmarshal(body, &e); err != nil {
+		t.Fatalf("error body %s: %v", body, err)
+	}
+	return e
+}
+
+func paths(e httpx.ErrorBody) []string {
+	var out []string
+	for _, f := range e.Fields {
+		out = append(out, f.Path)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestCreateMakesEveryObject(t *testing.T) {
+	fx := fixture.New(t, nil)
+	srv := fx.Serve(t, New(), nil)
+
+	s := spec("alpha", "demo")
+	s["persistentHome"] = "5Gi"
+	status, body := fixture.Do(t, http.MethodPost, srv.URL, "alice", s)
+	if status != http.StatusCreated {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	var got env.Environment
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Team != "alpha" || got.Name != "demo" || got.Owner != "alice" || got.Pool != "cpu-small" {
+		t.Errorf("created %+v", got)
+	}
+	ns := fx.Namespace("alpha")
+	ctx := context.Background()
+	d, err := fx.Clientset.AppsV1().Deployments(ns).Get(ctx, "demo", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, get := range []func() (metav1.Object, error){
+		func() (metav1.Object, error) {
+			return fx.Clientset.CoreV1().Secrets(ns).Get(ctx, "demo-ssh", metav1.GetOptions{})
+		},
+		func() (metav1.Object, error) {
+			return fx.Clientset.CoreV1().Services(ns).Get(ctx, "demo", metav1.GetOptions{})
+		},
+		func() (metav1.Object, error) {
+			return fx.Clientset.CoreV1().PersistentVolumeClaims(ns).Get(ctx, "demo-home", metav1.GetOptions{})
+		},
+	} {
+		obj, err := get()
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs := obj.GetOwnerReferences()
+		if len(refs) != 1 || refs[0].UID != d.UID || refs[0].Controller == nil || !*refs[0].Controller {
+			t.Errorf("%s owner references = %+v, want the deployment %s", obj.GetName(), refs, d.UID)
+		}
+		if obj.GetLabels()[env.TeamLabel] != "alpha" || obj.GetLabels()[env.EnvLabel] != "demo" {
+			t.Errorf("%s labels = %v", obj.GetName(), obj.GetLabels())
+		}
+	}
+}
+
+func TestCreateRejectsBadInput(t *testing.T) {
+	fx := fixture.New(t, nil)
+	srv := fx.Serve(t, New(), nil)
+	tests := []struct {
+		name       string
+		user       string
+		body       any
+		wantStatus int
+		wantPaths  []string
+	}{
+		{"no token", "", spec("alpha", "a"), http.StatusUnauthorized, nil},
+		{"other team", "bob", spec("alpha", "a"), http.StatusForbidden, nil},
+		{"unknown team", "alice", spec("gamma", "a"), http.StatusForbidden, nil},
+		{"not JSON", "alice", "{", http.StatusBadRequest, nil},
+		{"unknown field", "alice", map[string]any{"team": "alpha", "name": "a", "sshPublicKeys": []string{testKey}, "cpus": "2"}, http.StatusBadRequest, []string{"cpus"}},
+		{"bad values", "alice", func() map[string]any {
+			s := spec("alpha", "Bad_Name")
+			s["cpu"], s["pool"], s["packages"] = "64", "tpu", []string{"git", "x; rm -rf /"}
+			return s
+		}(), http.StatusUnprocessableEntity, []string{"cpu", "name", "packages[1]", "pool"}},
+		{"missing key", "alice", map[string]any{"team": "alpha", "name": "a"}, http.StatusUnprocessableEntity, []string{"sshPublicKeys"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := fixture.Do(t, http.MethodPost, srv.URL, tc.user, tc.body)
+			if status != tc.wantStatus {
+				t.Fatalf("status %d, want %d: %s", status, tc.wantStatus, body)
+			}
+			e := errorBody(t, body)
+			if e.Message == "" || e.RequestID == "" {
+				t.Errorf("error body lacks message or request id: %s", body)
+			}
+			if tc.wantPaths != nil {
+				if diff := cmp.Diff(tc.wantPaths, paths(e)); diff != "" {
+					t.Errorf("field paths (-want +got):\n%s\nbody: %s", diff, body)
+				}
+			}
+		})
+	}
+	deps, err := fx.Clientset.AppsV1().Deployments(fx.Namespace("alpha")).List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(deps.Items) != 0 {
+		t.Errorf("rejected creates left %d deployments behind", len(deps.Items))
+	}
+}
+
+// TestConcurrentCreatesOfOneName fires fifty creates of the same name at once: exactly one
+// wins, the rest get 409, and the winner's objects are intact.
+func TestConcurrentCreatesOfOneName(t *testing.T) {
+	fx := fixture.New(t, nil)
+	srv := fx.Serve(t, New(), nil)
+	const n = 50
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, body := fixture.Do(t, http.MethodPost, srv.URL, "alice", spec("alpha", "race"))
+			if status == http.StatusForbidden {
+				t.Logf("403: %s", body)
+			}
+			codes <- status
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	if diff := cmp.Diff(map[int]int{http.StatusCreated: 1, http.StatusConflict: n - 1}, count); diff != "" {
+		t.Fatalf("status counts (-want +got):\n%s", diff)
+	}
+	ns := fx.Namespace("alpha")
+	if _, err := fx.Clientset.CoreV1().Secrets(ns).Get(context.Background(), "race-ssh", metav1.GetOptions{}); err != nil {
+		t.Errorf("the winner's secret is gone: %v", err)
+	}
+}
+
+// TestQuotaRefusal shows the team's real ResourceQuota refusing an environment: 403 naming
+// the quota and the amounts, and nothing created.
+func TestQuotaRefusal(t *testing.T) {
+	fx := fixture.New(t, func(c *config.Config) {
+		team, _ := c.Team("alpha")
+		team.Quota = mustResourceList(t, map[string]string{"requests.cpu": "2", "limits.cpu": "2"})
+	})
+	srv := fx.Serve(t, New(), nil)
+	s := spec("alpha", "big")
+	s["cpu"] = "3"
+	status, body := fixture.Do(t, http.MethodPost, srv.URL, "alice", s)
+	if status != http.StatusForbidden {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	msg := errorBody(t, body).Message
+	for _, want := range []string{"exceeded quota: devenvs", "requested: ", "limited: "} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+	deps, _ := fx.Clientset.AppsV1().Deployments(fx.Namespace("alpha")).List(context.Background(), metav1.ListOptions{})
+	if len(deps.Items) != 0 {
+		t.Errorf("a refused create left %d deployments", len(deps.Items))
+	}
+}
+
+func mustResourceList(t *testing.T, m map[string]string) corev1.ResourceList {
+	t.Helper()
+	out := corev1.ResourceList{}
+	for k, v := range m {
+		q, err := resource.ParseQuantity(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[corev1.ResourceName(k)] = q
+	}
+	return out
+}

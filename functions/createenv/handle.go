@@ -1,0 +1,91 @@
+package createenv
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/devenvs/devenvs/shared/app"
+	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/eventlog"
+	"github.com/devenvs/devenvs/shared/httpx"
+	"github.com/devenvs/devenvs/shared/kube"
+	"github.com/devenvs/devenvs/shared/resources"
+	"knative.dev/pkg/apis"
+)
+
+// maxSpecBytes bounds a request body; a spec with ten keys and fifty packages is ~10 KiB.
+const maxSpecBytes = 64 << 10
+
+func (f *Function) create(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		httpx.WriteError(w, r, http.StatusMethodNotAllowed, fmt.Errorf("method %s not allowed: use POST", r.Method))
+		return
+	}
+	id, ok := f.App.Identify(w, r)
+	if !ok {
+		return
+	}
+	spec, err := env.DecodeSpec(r.Body, maxSpecBytes)
+	if err != nil {
+		app.WriteDecodeError(w, r, err)
+		return
+	}
+	cfg := f.App.Config
+	spec.SetDefaults(cfg)
+	if spec.Team == "" {
+		httpx.WriteError(w, r, http.StatusUnprocessableEntity, apis.ErrMissingField("team"))
+		return
+	}
+	team, ok := f.App.TeamFor(w, r, id, spec.Team)
+	if !ok {
+		return
+	}
+	if fe := spec.Validate(cfg); fe != nil {
+		httpx.WriteError(w, r, http.StatusUnprocessableEntity, fe)
+		return
+	}
+
+	ctx := r.Context()
+	ev := eventlog.Event{Actor: id.User, Action: "create", Team: spec.Team, Env: spec.Name, RequestID: httpx.RequestID(ctx)}
+	fail := func(status int, err error) {
+		ev.Outcome, ev.Reason = eventlog.OutcomeFailure, err.Error()
+		f.App.Events.Record(ctx, ev)
+		httpx.WriteError(w, r, status, err)
+	}
+	if team.MaxEnvironments > 0 {
+		n, err := f.App.Kube.Count(ctx, team.Namespace, env.Selector())
+		if err != nil {
+			fail(http.StatusBadGateway, err)
+			return
+		}
+		if n >= team.MaxEnvironments {
+			fail(http.StatusForbidden, fmt.Errorf("team %s already has %d of its %d environments: delete one first", spec.Team, n, team.MaxEnvironments))
+			return
+		}
+	}
+
+	now := f.App.Now()
+	objs := kube.Objects{
+		Deployment: resources.MakeDeployment(spec, team, cfg, id.User, now),
+		Secret:     resources.MakeSecret(spec, team, id.User),
+		Service:    resources.MakeService(spec, team, cfg, id.User),
+		PVC:        resources.MakePVC(spec, team, id.User),
+	}
+	d, err := f.App.Kube.Create(ctx, objs)
+	var quota *kube.QuotaError
+	switch {
+	case errors.Is(err, kube.ErrExists):
+		fail(http.StatusConflict, apis.ErrGeneric(fmt.Sprintf("an environment named %s already exists in team %s", spec.Name, spec.Team), "name"))
+		return
+	case errors.As(err, &quota):
+		fail(http.StatusForbidden, fmt.Errorf("team %s's ResourceQuota refuses this environment: %s", spec.Team, quota.Message))
+		return
+	case err != nil:
+		fail(http.StatusBadGateway, err)
+		return
+	}
+	ev.Outcome = eventlog.OutcomeSuccess
+	f.App.Events.Record(ctx, ev)
+	httpx.WriteJSON(w, http.StatusCreated, env.FromDeployment(d, nil, cfg, now))
+}

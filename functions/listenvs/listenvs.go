@@ -1,0 +1,23 @@
+// Package listenvs is the function behind the environment list: GET answers the caller's
+// environments (optionally one team's) with status and requested/used resources, plus the
+// latest events of the activity log. It makes three API calls per team, whatever the number
+// of environments.
+package listenvs
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/devenvs/devenvs/shared/app"
+)
+
+// Function is a func-go instanced function.
+type Function struct{ app.Function }
+
+// New is called by the func-go runtime.
+func New() *Function { return &Function{} }
+
+// Start wires the function from its environment.
+func (f *Function) Start(_ context.Context, cfg map[string]string) error {
+	return f.Init("listenvs", cfg, app.Options{Kube: true, Auth: true}, f.list, http.MethodGet)
+}

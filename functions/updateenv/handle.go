@@ -1,0 +1,107 @@
+package updateenv
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	"knative.dev/pkg/apis"
+
+	"github.com/devenvs/devenvs/shared/app"
+	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/eventlog"
+	"github.com/devenvs/devenvs/shared/httpx"
+	"github.com/devenvs/devenvs/shared/kube"
+	"github.com/devenvs/devenvs/shared/resources"
+)
+
+const maxUpdateBytes = 4 << 10
+
+// errExpired refuses to start an environment whose lifetime is over; extend it first.
+var errExpired = apis.ErrGeneric("the environment's lifetime is over: extend it before starting it", "action")
+
+func (f *Function) update(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPatch {
+		httpx.WriteError(w, r, http.StatusMethodNotAllowed, fmt.Errorf("method %s not allowed: use PATCH /{team}/{name}", r.Method))
+		return
+	}
+	id, ok := f.App.Identify(w, r)
+	if !ok {
+		return
+	}
+	teamName, name, fe := app.TeamAndName(r.URL.Path)
+	if fe != nil {
+		httpx.WriteError(w, r, http.StatusBadRequest, fe)
+		return
+	}
+	team, ok := f.App.TeamFor(w, r, id, teamName)
+	if !ok {
+		return
+	}
+	u, err := env.DecodeUpdate(r.Body, maxUpdateBytes)
+	if err != nil {
+		app.WriteDecodeError(w, r, err)
+		return
+	}
+	u.SetDefaults()
+	if fe := u.Validate(f.App.Config, teamName); fe != nil {
+		httpx.WriteError(w, r, http.StatusUnprocessableEntity, fe)
+		return
+	}
+
+	ctx := r.Context()
+	now := f.App.Now()
+	d, err := f.App.Kube.Update(ctx, team.Namespace, name, func(d *appsv1.Deployment) (bool, error) {
+		return apply(u, d, now)
+	})
+	ev := eventlog.Event{Actor: id.User, Action: u.Action, Team: teamName, Env: name, RequestID: httpx.RequestID(ctx)}
+	var quota *kube.QuotaError
+	switch {
+	case errors.Is(err, kube.ErrNotFound):
+		httpx.WriteError(w, r, http.StatusNotFound, fmt.Errorf("environment %s not found in team %s", name, teamName))
+		return
+	case errors.Is(err, errExpired):
+		httpx.WriteError(w, r, http.StatusConflict, errExpired)
+		return
+	case errors.As(err, &quota):
+		ev.Outcome, ev.Reason = eventlog.OutcomeFailure, quota.Message
+		f.App.Events.Record(ctx, ev)
+		httpx.WriteError(w, r, http.StatusForbidden, err)
+		return
+	case err != nil:
+		ev.Outcome, ev.Reason = eventlog.OutcomeFailure, err.Error()
+		f.App.Events.Record(ctx, ev)
+		httpx.WriteError(w, r, http.StatusBadGateway, err)
+		return
+	}
+	ev.Outcome = eventlog.OutcomeSuccess
+	if u.Action == env.ActionExtend {
+		ev.Reason = "expires at " + d.Annotations[env.ExpiresAtAnnotation]
+	}
+	f.App.Events.Record(ctx, ev)
+	httpx.WriteJSON(w, http.StatusOK, env.FromDeployment(d, nil, f.App.Config, now))
+}
+
+// apply maps a validated Update onto the Deployment.
+func apply(u *env.Update, d *appsv1.Deployment, now time.Time) (bool, error) {
+	switch u.Action {
+	case env.ActionStop:
+		return resources.Stop(d, "StoppedByUser"), nil
+	case env.ActionStart:
+		if exp, err := time.Parse(time.RFC3339, d.Annotations[env.ExpiresAtAnnotation]); err == nil && !now.Before(exp) {
+			return false, errExpired
+		}
+		return resources.Start(d), nil
+	case env.ActionExtend:
+		lifetime, err := time.ParseDuration(u.Lifetime)
+		if err != nil {
+			return false, err
+		}
+		return resources.Extend(d, now.Add(lifetime)), nil
+	case env.ActionResize:
+		return resources.Resize(d, u.CPU, u.Memory)
+	}
+	return false, fmt.Errorf("unknown action %q", u.Action)
+}

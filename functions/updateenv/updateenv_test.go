@@ -1,0 +1,115 @@
+package updateenv
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/devenvs/devenvs/functions/createenv"
+	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/testenv/fixture"
+)
+
+const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1Yev+bk2DU7ob+1kYnux2JyteL8keLmsHcFe9Q1ylG alice@laptop"
+
+func TestUpdateActions(t *testing.T) {
+	fx := fixture.New(t, nil)
+	create := fx.Serve(t, createenv.New(), nil)
+	upd := fx.Serve(t, New(), nil)
+	spec := map[string]any{"team": "alpha", "name": "work", "persistentHome": "2Gi", "sshPublicKeys": []string{testKey}}
+	if status, body := fixture.Do(t, http.MethodPost, create.URL, "alice", spec); status != http.StatusCreated {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	url := upd.URL + "/alpha/work"
+	get := func() *struct {
+		replicas int32
+		cpu      string
+		expires  string
+	} {
+		d, err := fx.Clientset.AppsV1().Deployments(fx.Namespace("alpha")).Get(context.Background(), "work", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := d.Spec.Template.Spec.Containers[0].Resources.Requests
+		return &struct {
+			replicas int32
+			cpu      string
+			expires  string
+		}{*d.Spec.Replicas, req.Cpu().String(), d.Annotations[env.ExpiresAtAnnotation]}
+	}
+
+	steps := []struct {
+		name       string
+		body       any
+		wantStatus int
+		check      func(t *testing.T, e env.Environment)
+	}{
+		{"stop", map[string]any{"action": "stop"}, http.StatusOK, func(t *testing.T, e env.Environment) {
+			if got := get().replicas; got != 0 || e.Phase != env.PhaseStopped {
+				t.Errorf("after stop: replicas %d, phase %s", got, e.Phase)
+			}
+		}},
+		{"stop again is harmless", map[string]any{"action": "stop"}, http.StatusOK, nil},
+		{"start", map[string]any{"action": "start"}, http.StatusOK, func(t *testing.T, e env.Environment) {
+			if got := get().replicas; got != 1 {
+				t.Errorf("after start: replicas %d", got)
+			}
+		}},
+		{"extend", map[string]any{"action": "extend", "lifetime": "20h"}, http.StatusOK, func(t *testing.T, e env.Environment) {
+			exp, err := time.Parse(time.RFC3339, get().expires)
+			if err != nil || time.Until(exp) < 19*time.Hour {
+				t.Errorf("after extend: expires-at %s (%v)", get().expires, err)
+			}
+		}},
+		{"extend past the team maximum", map[string]any{"action": "extend", "lifetime": "1000h"}, http.StatusUnprocessableEntity, nil},
+		{"resize", map[string]any{"action": "resize", "cpu": "2"}, http.StatusOK, func(t *testing.T, e env.Environment) {
+			if got := get().cpu; got != "2" || e.Requested.CPUMilli != 2000 {
+				t.Errorf("after resize: cpu %s, view %+v", got, e.Requested)
+			}
+		}},
+		{"resize beyond the team limit", map[string]any{"action": "resize", "cpu": "100"}, http.StatusUnprocessableEntity, nil},
+		{"unknown action", map[string]any{"action": "explode"}, http.StatusUnprocessableEntity, nil},
+		{"stray field", map[string]any{"action": "stop", "cpu": "1"}, http.StatusUnprocessableEntity, nil},
+	}
+	for _, s := range steps {
+		status, body := fixture.Do(t, http.MethodPatch, url, "alice", s.body)
+		if status != s.wantStatus {
+			t.Fatalf("%s: status %d, want %d: %s", s.name, status, s.wantStatus, body)
+		}
+		if s.check != nil {
+			var e env.Environment
+			if err := json.Unmarshal(body, &e); err != nil {
+				t.Fatal(err)
+			}
+			t.Run(s.name, func(t *testing.T) { s.check(t, e) })
+		}
+	}
+}
+
+// TestUpdateAuthorization is the team matrix for PATCH: members may act, others get 403
+// before anything is read, and a missing environment is a 404 only for members.
+func TestUpdateAuthorization(t *testing.T) {
+	fx := fixture.New(t, nil)
+	upd := fx.Serve(t, New(), nil)
+	got := map[string]int{}
+	for _, user := range []string{"", "alice", "bob", "carol"} {
+		for _, team := range []string{"alpha", "beta"} {
+			status, _ := fixture.Do(t, http.MethodPatch, upd.URL+"/"+team+"/absent", user, map[string]any{"action": "stop"})
+			got[user+"@"+team] = status
+		}
+	}
+	want := map[string]int{
+		"@alpha": 401, "@beta": 401,
+		"alice@alpha": 404, "alice@beta": 403,
+		"bob@alpha": 403, "bob@beta": 404,
+		"carol@alpha": 404, "carol@beta": 404,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("status by user@team (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,116 @@
+// Package app wires a function's dependencies from its configuration map, so every function
+// starts the same way. func-go hands Start the process environment as that map. Nothing
+// here calls the network: functions scale to zero and must be ready in milliseconds.
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/sirupsen/logrus"
+
+	"github.com/devenvs/devenvs/shared/auth"
+	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/eventlog"
+	"github.com/devenvs/devenvs/shared/httpx"
+	"github.com/devenvs/devenvs/shared/kube"
+)
+
+// Settings read from the configuration map (environment variables in a pod).
+const (
+	// EnvConfig is the path of the teams/pools configuration; empty uses the embedded default.
+	EnvConfig = "DEVENVS_CONFIG"
+	// EnvKubeconfig is a kubeconfig path; empty means in-cluster, else $KUBECONFIG.
+	EnvKubeconfig = "KUBECONFIG"
+	// EnvRedisURL selects the Redis event log; empty keeps events in process.
+	EnvRedisURL = "DEVENVS_REDIS_URL"
+	// EnvAllowedOrigins is a comma-separated list of browser origins allowed by CORS.
+	EnvAllowedOrigins = "DEVENVS_ALLOWED_ORIGINS"
+)
+
+// App is what a handler needs: configuration, Kubernetes, identity, the event log, metrics.
+type App struct {
+	Name     string
+	Config   *config.Config
+	Kube     *kube.Client
+	Auth     auth.Authenticator
+	Log      eventlog.Log
+	Events   *eventlog.Safe
+	Dedup    eventlog.Deduper
+	Registry *prometheus.Registry
+	Logger   *logrus.Logger
+	Origins  []string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+}
+
+// Options says which dependencies a function needs, so one without Kubernetes (the event
+// source) or without users (the alert handler) starts without their configuration.
+type Options struct {
+	Kube bool
+	Auth bool
+}
+
+// New builds an App from cfg.
+func New(name string, cfg map[string]string, opts Options) (*App, error) {
+	a := &App{Name: name, Logger: httpx.NewLogger(), Registry: httpx.NewRegistry(), Now: time.Now}
+	var err error
+	if path := cfg[EnvConfig]; path != "" {
+		if a.Config, err = config.Load(path); err != nil {
+			return nil, fmt.Errorf("%s: %w", EnvConfig, err)
+		}
+	} else {
+		a.Config = config.Default()
+	}
+	if opts.Kube {
+		rc, err := kube.RESTConfig(cfg[EnvKubeconfig])
+		if err != nil {
+			return nil, err
+		}
+		if a.Kube, err = kube.New(rc); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Auth {
+		lookup := func(k string) (string, bool) { v, ok := cfg[k]; return v, ok }
+		if a.Auth, err = auth.FromEnv(lookup); err != nil {
+			return nil, err
+		}
+	}
+	if a.Log, err = eventlog.New(cfg[EnvRedisURL]); err != nil {
+		return nil, err
+	}
+	a.Events = eventlog.NewSafe(a.Log, logrus.NewEntry(a.Logger).WithField("function", name), a.Registry)
+	a.Dedup = eventlog.NewDeduper(a.Log)
+	for _, o := range strings.Split(cfg[EnvAllowedOrigins], ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			a.Origins = append(a.Origins, o)
+		}
+	}
+	return a, nil
+}
+
+// Handler wraps a function's handler with the shared middleware and serves /metrics beside it.
+func (a *App) Handler(h http.Handler, methods ...string) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", httpx.MetricsHandler(a.Registry))
+	mux.Handle("/", h)
+	return httpx.Chain(mux, httpx.Options{
+		Logger:         a.Logger,
+		AllowedOrigins: a.Origins,
+		AllowedMethods: methods,
+		Metrics:        a.Registry,
+	})
+}
+
+// Close releases the event log's connections.
+func (a *App) Close(context.Context) error {
+	if a == nil || a.Log == nil {
+		return nil
+	}
+	return a.Log.Close()
+}

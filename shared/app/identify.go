@@ -1,0 +1,51 @@
+package app
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/devenvs/devenvs/shared/auth"
+	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/httpx"
+)
+
+// Identify authenticates the caller, answering 401 itself when that fails.
+func (a *App) Identify(w http.ResponseWriter, r *http.Request) (auth.Identity, bool) {
+	id, err := a.Auth.Authenticate(r)
+	if err != nil {
+		httpx.WriteAuthError(w, r, err)
+		return auth.Identity{}, false
+	}
+	return id, true
+}
+
+// TeamFor authorizes id to act in team and returns the team's configuration. A team the
+// caller is not in is a 403 whether or not it exists, so teams cannot be probed; a team the
+// caller is in but the configuration lacks is a 404.
+func (a *App) TeamFor(w http.ResponseWriter, r *http.Request, id auth.Identity, team string) (*config.Team, bool) {
+	if !id.InTeam(team) {
+		httpx.WriteForbidden(w, r, team)
+		return nil, false
+	}
+	t, ok := a.Config.Team(team)
+	if !ok {
+		httpx.WriteError(w, r, http.StatusNotFound, &unknownTeamError{team})
+		return nil, false
+	}
+	return t, true
+}
+
+type unknownTeamError struct{ team string }
+
+func (e *unknownTeamError) Error() string { return "team " + e.team + " is not configured" }
+
+// WriteDecodeError answers a request body that could not be decoded: 413 when it was too
+// large, 400 (with the offending field when known) otherwise.
+func WriteDecodeError(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusBadRequest
+	if errors.Is(err, env.ErrBodyTooLarge) {
+		status = http.StatusRequestEntityTooLarge
+	}
+	httpx.WriteError(w, r, status, err)
+}

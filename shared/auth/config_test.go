@@ -1,0 +1,98 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestFromEnv(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tokens.yaml")
+	if err := os.WriteFile(path, []byte(tokenFile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		env       map[string]string
+		wantErr   error
+		wantChain []string // types of the chain's links
+		accepts   string   // a token that must authenticate
+		rejects   string   // a token that must not
+	}{
+		{name: "nothing configured", env: map[string]string{}, wantErr: ErrNotConfigured},
+		{name: "dev tokens off", env: map[string]string{EnvDevTokens: "false"}, wantErr: ErrNotConfigured},
+		{name: "token file", env: map[string]string{EnvTokensFile: path}, wantChain: []string{"*auth.TokenStore"}, accepts: aliceToken, rejects: DevToken},
+		{name: "dev tokens", env: map[string]string{EnvDevTokens: "true"}, wantChain: []string{"*auth.TokenStore"}, accepts: DevToken, rejects: aliceToken},
+		{name: "file, dev and oidc in order", env: map[string]string{EnvTokensFile: path, EnvDevTokens: "1", EnvOIDCIssuer: "https://issuer.example", EnvOIDCClientID: "devenvs"},
+			wantChain: []string{"*auth.TokenStore", "*auth.TokenStore", "*auth.OIDC"}, accepts: DevToken, rejects: "opaque"},
+		{name: "oidc without client id", env: map[string]string{EnvOIDCIssuer: "https://issuer.example"}, wantErr: errAny},
+		{name: "missing token file", env: map[string]string{EnvTokensFile: path + ".missing"}, wantErr: os.ErrNotExist},
+		{name: "bad bool", env: map[string]string{EnvDevTokens: "yes please"}, wantErr: errAny},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := FromEnv(func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok })
+			if tt.wantErr == errAny {
+				if err == nil {
+					t.Fatal("want error, got nil")
+				}
+				return
+			}
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("FromEnv error = %v, want %v", err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			var types []string
+			for _, l := range a.(Chain) {
+				types = append(types, fmt.Sprintf("%T", l))
+			}
+			if diff := cmp.Diff(tt.wantChain, types); diff != "" {
+				t.Errorf("chain (-want +got):\n%s", diff)
+			}
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Header.Set("Authorization", "Bearer "+tt.accepts)
+			if _, err := a.Authenticate(r); err != nil {
+				t.Errorf("token %q rejected: %v", tt.accepts, err)
+			}
+			r.Header.Set("Authorization", "Bearer "+tt.rejects)
+			if _, err := a.Authenticate(r); !errors.Is(err, ErrInvalidCredentials) {
+				t.Errorf("token %q: error = %v, want ErrInvalidCredentials", tt.rejects, err)
+			}
+		})
+	}
+}
+
+// errAny marks cases where any error will do.
+var errAny = errors.New("any error")
+
+func TestFromEnvOIDCGroupPrefix(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{name: "unset uses default", env: map[string]string{}, want: DefaultGroupPrefix},
+		{name: "set empty maps verbatim", env: map[string]string{EnvOIDCGroupPrefix: ""}, want: ""},
+		{name: "custom", env: map[string]string{EnvOIDCGroupPrefix: "team-"}, want: "team-"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.env[EnvOIDCIssuer] = "https://issuer.example"
+			tt.env[EnvOIDCClientID] = "devenvs"
+			a, err := FromEnv(func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := a.(Chain)[0].(*OIDC).cfg.GroupPrefix; got != tt.want {
+				t.Errorf("group prefix = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

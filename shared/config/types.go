@@ -1,0 +1,155 @@
+// Package config is the product configuration: teams, node pools, priorities, image
+// allowlists and limits. It is data, not code, so a platform team changes policy by editing
+// the ConfigMap the Helm chart renders, and every function reads the same file.
+package config
+
+import (
+	"path"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// Config is the whole product configuration. Field names are the camelCase YAML keys.
+type Config struct {
+	// BaseDomain, when set, gives every SSH Service the external-dns hostname
+	// <env>.<team>.<baseDomain>; when empty users reach SSH through kubectl port-forward.
+	BaseDomain string `json:"baseDomain"`
+	SSH        SSH    `json:"ssh"`
+	// Defaults fill the fields a create request leaves empty.
+	Defaults Defaults `json:"defaults"`
+	// Pools, Priorities and Teams are lists rather than maps so the UI can keep their order.
+	Pools      []Pool     `json:"pools"`
+	Priorities []Priority `json:"priorities"`
+	Teams      []Team     `json:"teams"`
+}
+
+// SSH says how environments are reached.
+type SSH struct {
+	// ServiceType is ClusterIP, NodePort or LoadBalancer.
+	ServiceType corev1.ServiceType `json:"serviceType"`
+	// Port is the Service port; the container always listens on 22.
+	Port int32 `json:"port"`
+	// User is the login created in every environment; its home is /home/<user>.
+	User string `json:"user"`
+}
+
+// Defaults are applied to a create request before validation.
+type Defaults struct {
+	Image    string            `json:"image"`
+	CPU      resource.Quantity `json:"cpu"`
+	Memory   resource.Quantity `json:"memory"`
+	Pool     string            `json:"pool"`
+	Priority string            `json:"priority"`
+	Lifetime Duration          `json:"lifetime"`
+}
+
+// Pool is a set of nodes carrying a label and a NoSchedule taint; environments select it
+// with NodeSelector and tolerate it with Tolerations.
+type Pool struct {
+	Name         string              `json:"name"`
+	Description  string              `json:"description"`
+	GPU          bool                `json:"gpu"`
+	NodeSelector map[string]string   `json:"nodeSelector,omitempty"`
+	Tolerations  []corev1.Toleration `json:"tolerations,omitempty"`
+	// ExtraResources are added to both requests and limits (extended resources such as
+	// nvidia.com/gpu must have requests equal to limits).
+	ExtraResources corev1.ResourceList `json:"extraResources,omitempty"`
+}
+
+// Priority maps a user-facing priority name to a PriorityClass.
+type Priority struct {
+	Name        string `json:"name"`
+	ClassName   string `json:"className"`
+	Value       int32  `json:"value"`
+	Description string `json:"description"`
+}
+
+// ExpiryAction is what the reaper does with an environment whose lifetime has passed.
+type ExpiryAction string
+
+const (
+	// ExpiryStop scales the environment to zero and keeps its objects (and home).
+	ExpiryStop ExpiryAction = "stop"
+	// ExpiryDelete removes the environment.
+	ExpiryDelete ExpiryAction = "delete"
+)
+
+// Team is a group of users sharing a namespace, limits and allowlists.
+type Team struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	// Pools and Priorities name entries of Config.Pools and Config.Priorities.
+	Pools      []string `json:"pools"`
+	Priorities []string `json:"priorities"`
+	// Images are path.Match globs such as "ubuntu:*".
+	Images []string `json:"images"`
+	// MaxCPU and MaxMemory bound a single environment's request.
+	MaxCPU    resource.Quantity `json:"maxCPU"`
+	MaxMemory resource.Quantity `json:"maxMemory"`
+	// MaxEnvironments bounds how many environments the team may have at once.
+	MaxEnvironments int          `json:"maxEnvironments"`
+	MaxLifetime     Duration     `json:"maxLifetime"`
+	OnExpiry        ExpiryAction `json:"onExpiry"`
+	// Quota is the hard list of the team namespace's ResourceQuota.
+	Quota corev1.ResourceList `json:"quota,omitempty"`
+}
+
+// Team returns the team called name.
+func (c *Config) Team(name string) (*Team, bool) {
+	for i := range c.Teams {
+		if c.Teams[i].Name == name {
+			return &c.Teams[i], true
+		}
+	}
+	return nil, false
+}
+
+// Pool returns the pool called name.
+func (c *Config) Pool(name string) (*Pool, bool) {
+	for i := range c.Pools {
+		if c.Pools[i].Name == name {
+			return &c.Pools[i], true
+		}
+	}
+	return nil, false
+}
+
+// Priority returns the priority called name.
+func (c *Config) Priority(name string) (*Priority, bool) {
+	for i := range c.Priorities {
+		if c.Priorities[i].Name == name {
+			return &c.Priorities[i], true
+		}
+	}
+	return nil, false
+}
+
+// AllowsPool reports whether the team may use the pool.
+func (t *Team) AllowsPool(name string) bool { return contains(t.Pools, name) }
+
+// AllowsPriority reports whether the team may use the priority.
+func (t *Team) AllowsPriority(name string) bool { return contains(t.Priorities, name) }
+
+// AllowsImage reports whether any of the given spellings of one image reference matches
+// one of the team's globs. Callers pass several spellings (as written, familiar,
+// fully qualified) so an allowlist entry need not guess which one users type.
+func (t *Team) AllowsImage(spellings ...string) bool {
+	for _, glob := range t.Images {
+		for _, s := range spellings {
+			if ok, err := path.Match(glob, s); err == nil && ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,62 @@
+package env
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/devenvs/devenvs/shared/config"
+)
+
+func TestSpecSetDefaults(t *testing.T) {
+	cfg := config.Default()
+	tests := []struct {
+		name string
+		cfg  *config.Config
+		in   Spec
+		want Spec
+	}{{
+		name: "empty request gets every default",
+		cfg:  cfg,
+		in:   Spec{Team: " Alpha ", Name: "Web\n"},
+		want: Spec{Team: "alpha", Name: "web", Image: "ubuntu:24.04", CPU: "1", Memory: "2Gi",
+			Pool: "cpu-small", Priority: "normal", Lifetime: "8h", IdleStop: new(true)},
+	}, {
+		name: "given values are kept, trimmed",
+		cfg:  cfg,
+		in: Spec{Team: "beta", Name: "x", Image: " debian:12 ", CPU: " 500m", Memory: "1Gi ", Pool: "cpu-large",
+			Priority: "low", Lifetime: "90m", PersistentHome: " 10Gi ", IdleStop: new(false),
+			Packages: []string{" git ", "", "  ", "vim"}, SSHPublicKeys: []string{testKeyEd25519 + "\n", ""}},
+		want: Spec{Team: "beta", Name: "x", Image: "debian:12", CPU: "500m", Memory: "1Gi", Pool: "cpu-large",
+			Priority: "low", Lifetime: "90m", PersistentHome: "10Gi", IdleStop: new(false),
+			Packages: []string{"git", "vim"}, SSHPublicKeys: []string{testKeyEd25519}},
+	}, {
+		name: "nil config only normalizes",
+		in:   Spec{Team: "A", Name: " B"},
+		want: Spec{Team: "a", Name: "b", IdleStop: new(true)},
+	}, {
+		name: "name case is not otherwise changed",
+		cfg:  cfg,
+		in:   Spec{Team: "alpha", Name: "web", Pool: "CPU-Small"},
+		want: Spec{Team: "alpha", Name: "web", Image: "ubuntu:24.04", CPU: "1", Memory: "2Gi",
+			Pool: "CPU-Small", Priority: "normal", Lifetime: "8h", IdleStop: new(true)},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.in
+			got.SetDefaults(tc.cfg)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("SetDefaults() (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestUpdateSetDefaults(t *testing.T) {
+	u := Update{Action: " Extend ", Lifetime: " 2h ", CPU: " 2", Memory: "4Gi "}
+	u.SetDefaults()
+	want := Update{Action: "extend", Lifetime: "2h", CPU: "2", Memory: "4Gi"}
+	if diff := cmp.Diff(want, u); diff != "" {
+		t.Errorf("SetDefaults() (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,269 @@
+package env
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/distribution/reference"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"knative.dev/pkg/apis"
+
+	"github.com/devenvs/devenvs/shared/config"
+)
+
+// Limits of a Spec that do not depend on the team.
+const (
+	// MaxNameLength leaves room in the 63-character label and name limits for the
+	// suffixes of the environment's objects ("-home", "-ssh") and pod hashes.
+	MaxNameLength    = 40
+	MaxPackages      = 50
+	MaxSSHKeys       = 10
+	MaxEnvVars       = 50
+	MaxEnvValueBytes = 4096
+	MinLifetime      = 10 * time.Minute
+)
+
+// Quantity bounds of a Spec that do not depend on the team.
+var (
+	MinCPU            = resource.MustParse("100m")
+	MinMemory         = resource.MustParse("128Mi")
+	MinPersistentHome = resource.MustParse("1Gi")
+	MaxPersistentHome = resource.MustParse("500Gi")
+)
+
+var (
+	// packageRE admits "name" or "name=version" in the alphabet of apt, apk and rpm names.
+	// The first character cannot be '-', so a package can never be read as an option.
+	packageRE = regexp.MustCompile(`^[a-z0-9][a-z0-9+._-]{0,99}(=[A-Za-z0-9.+~:_-]{1,64})?$`)
+	envKeyRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+)
+
+// reservedEnvPrefixes are set by Kubernetes and by the platform; letting users set them
+// would confuse tools in the environment or the start script.
+var reservedEnvPrefixes = []string{"KUBERNETES_", "DEVENVS_"}
+
+// Validate checks a defaulted Spec against cfg. Every error names the JSON field path and
+// the rule; checks that need the team are skipped when the team is unknown, which is
+// itself reported on "team".
+func (s *Spec) Validate(cfg *config.Config) *apis.FieldError {
+	var errs *apis.FieldError
+	team, ok := cfg.Team(s.Team)
+	switch {
+	case s.Team == "":
+		errs = errs.Also(apis.ErrMissingField("team"))
+		team = nil
+	case !ok:
+		errs = errs.Also(apis.ErrInvalidValue(s.Team, "team", "unknown team"))
+	}
+
+	errs = errs.Also(validateName(s.Name))
+	errs = errs.Also(validateImage(s.Image, team))
+	errs = errs.Also(validatePackages(s.Packages))
+	errs = errs.Also(validateCPU(s.CPU, team).ViaField("cpu"))
+	errs = errs.Also(validateMemory(s.Memory, team).ViaField("memory"))
+	errs = errs.Also(validatePool(cfg, s.Pool, team))
+	errs = errs.Also(validatePriority(cfg, s.Priority, team))
+	errs = errs.Also(validateLifetime(s.Lifetime, MinLifetime, team).ViaField("lifetime"))
+	errs = errs.Also(validateSSHKeys(s.SSHPublicKeys))
+	errs = errs.Also(validatePersistentHome(s.PersistentHome))
+	errs = errs.Also(validateEnv(s.Env))
+	return errs
+}
+
+func validateName(name string) *apis.FieldError {
+	if name == "" {
+		return apis.ErrMissingField("name")
+	}
+	if len(name) > MaxNameLength {
+		return apis.ErrInvalidValue(name, "name", fmt.Sprintf("must be at most %d characters", MaxNameLength))
+	}
+	if msgs := validation.IsDNS1123Label(name); len(msgs) > 0 {
+		return apis.ErrInvalidValue(name, "name", msgs...)
+	}
+	return nil
+}
+
+// validateImage parses the reference the way the kubelet does and matches the team's
+// globs against it as written, in its familiar form ("ubuntu:24.04") and fully qualified
+// ("docker.io/library/ubuntu:24.04"), with the implied ":latest" made explicit.
+func validateImage(image string, team *config.Team) *apis.FieldError {
+	if image == "" {
+		return apis.ErrMissingField("image")
+	}
+	named, err := reference.ParseNormalizedNamed(image)
+	if err != nil {
+		return apis.ErrInvalidValue(image, "image", fmt.Sprintf("not a container image reference: %v", err))
+	}
+	if team == nil {
+		return nil
+	}
+	tagged := reference.TagNameOnly(named)
+	if !team.AllowsImage(image, reference.FamiliarString(tagged), tagged.String()) {
+		return apis.ErrInvalidValue(image, "image",
+			fmt.Sprintf("not allowed for team %q; allowed: %s", team.Name, strings.Join(team.Images, ", ")))
+	}
+	return nil
+}
+
+func validatePackages(pkgs []string) *apis.FieldError {
+	if len(pkgs) > MaxPackages {
+		return apis.ErrOutOfBoundsValue(len(pkgs), 0, MaxPackages, "packages")
+	}
+	var errs *apis.FieldError
+	seen := map[string]int{}
+	for i, p := range pkgs {
+		if !packageRE.MatchString(p) {
+			errs = errs.Also(apis.ErrInvalidValue(p, apis.CurrentField, "must match "+packageRE.String()).ViaFieldIndex("packages", i))
+			continue
+		}
+		name, _, _ := strings.Cut(p, "=")
+		if j, dup := seen[name]; dup {
+			errs = errs.Also(apis.ErrGeneric(fmt.Sprintf("duplicate package %q (also packages[%d])", name, j),
+				apis.CurrentField).ViaFieldIndex("packages", i))
+			continue
+		}
+		seen[name] = i
+	}
+	return errs
+}
+
+// validateCPU and validateMemory return errors at the current field so Spec and Update
+// can put them under their own path.
+func validateCPU(v string, team *config.Team) *apis.FieldError {
+	var max *resource.Quantity
+	if team != nil {
+		max = &team.MaxCPU
+	}
+	return validateQuantity(v, MinCPU, max)
+}
+
+func validateMemory(v string, team *config.Team) *apis.FieldError {
+	var max *resource.Quantity
+	if team != nil {
+		max = &team.MaxMemory
+	}
+	return validateQuantity(v, MinMemory, max)
+}
+
+func validateQuantity(v string, min resource.Quantity, max *resource.Quantity) *apis.FieldError {
+	if v == "" {
+		return apis.ErrMissingField(apis.CurrentField)
+	}
+	q, err := resource.ParseQuantity(v)
+	if err != nil {
+		return apis.ErrInvalidValue(v, apis.CurrentField, "not a quantity such as \"500m\", \"2\" or \"4Gi\"")
+	}
+	upper := "∞"
+	if max != nil {
+		upper = max.String()
+	}
+	if q.Cmp(min) < 0 || (max != nil && q.Cmp(*max) > 0) {
+		return apis.ErrOutOfBoundsValue(v, min.String(), upper, apis.CurrentField)
+	}
+	return nil
+}
+
+func validatePool(cfg *config.Config, pool string, team *config.Team) *apis.FieldError {
+	if pool == "" {
+		return apis.ErrMissingField("pool")
+	}
+	if _, ok := cfg.Pool(pool); !ok {
+		return apis.ErrInvalidValue(pool, "pool", "unknown pool")
+	}
+	if team != nil && !team.AllowsPool(pool) {
+		return apis.ErrInvalidValue(pool, "pool",
+			fmt.Sprintf("not allowed for team %q; allowed: %s", team.Name, strings.Join(team.Pools, ", ")))
+	}
+	return nil
+}
+
+func validatePriority(cfg *config.Config, priority string, team *config.Team) *apis.FieldError {
+	if priority == "" {
+		return apis.ErrMissingField("priority")
+	}
+	if _, ok := cfg.Priority(priority); !ok {
+		return apis.ErrInvalidValue(priority, "priority", "unknown priority")
+	}
+	if team != nil && !team.AllowsPriority(priority) {
+		return apis.ErrInvalidValue(priority, "priority",
+			fmt.Sprintf("not allowed for team %q; allowed: %s", team.Name, strings.Join(team.Priorities, ", ")))
+	}
+	return nil
+}
+
+// validateLifetime checks a Go duration between min and the team's maximum.
+func validateLifetime(v string, min time.Duration, team *config.Team) *apis.FieldError {
+	if v == "" {
+		return apis.ErrMissingField(apis.CurrentField)
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return apis.ErrInvalidValue(v, apis.CurrentField, "not a duration such as \"8h\" or \"90m\"")
+	}
+	upper := "∞"
+	if team != nil {
+		upper = team.MaxLifetime.String()
+	}
+	if d < min || (team != nil && d > time.Duration(team.MaxLifetime)) {
+		return apis.ErrOutOfBoundsValue(v, config.Duration(min).String(), upper, apis.CurrentField)
+	}
+	return nil
+}
+
+func validateSSHKeys(keys []string) *apis.FieldError {
+	if len(keys) == 0 {
+		return apis.ErrMissingField("sshPublicKeys")
+	}
+	if len(keys) > MaxSSHKeys {
+		return apis.ErrOutOfBoundsValue(len(keys), 1, MaxSSHKeys, "sshPublicKeys")
+	}
+	var errs *apis.FieldError
+	for i, k := range keys {
+		if err := checkAuthorizedKey(k); err != nil {
+			// The key itself is not echoed: it is long and the index is enough.
+			errs = errs.Also(apis.ErrGeneric("invalid SSH public key: "+err.Error(), apis.CurrentField).ViaFieldIndex("sshPublicKeys", i))
+		}
+	}
+	return errs
+}
+
+func validatePersistentHome(v string) *apis.FieldError {
+	if v == "" {
+		return nil
+	}
+	return validateQuantity(v, MinPersistentHome, &MaxPersistentHome).ViaField("persistentHome")
+}
+
+func validateEnv(env map[string]string) *apis.FieldError {
+	if len(env) > MaxEnvVars {
+		return apis.ErrOutOfBoundsValue(len(env), 0, MaxEnvVars, "env")
+	}
+	var errs *apis.FieldError
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !envKeyRE.MatchString(k) {
+			errs = errs.Also(apis.ErrInvalidKeyName(k, "env", "must match "+envKeyRE.String()))
+			continue
+		}
+		for _, p := range reservedEnvPrefixes {
+			if strings.HasPrefix(k, p) {
+				errs = errs.Also(apis.ErrInvalidKeyName(k, "env", "the prefix "+p+" is reserved"))
+			}
+		}
+		switch v := env[k]; {
+		case len(v) > MaxEnvValueBytes:
+			errs = errs.Also(apis.ErrGeneric(fmt.Sprintf("value longer than %d bytes", MaxEnvValueBytes), apis.CurrentField).ViaFieldKey("env", k))
+		case strings.ContainsRune(v, 0):
+			errs = errs.Also(apis.ErrGeneric("value contains a NUL byte", apis.CurrentField).ViaFieldKey("env", k))
+		}
+	}
+	return errs
+}

@@ -1,0 +1,46 @@
+package kube
+
+import (
+	"errors"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+)
+
+var (
+	// ErrExists means an environment of that name already exists in the team.
+	ErrExists = errors.New("environment already exists")
+	// ErrNotFound means no such environment in the team.
+	ErrNotFound = errors.New("environment not found")
+)
+
+// QuotaError is the apiserver refusing an object because the team's ResourceQuota would be
+// exceeded. Message is the apiserver's own text, which names the quota, what was requested,
+// what is used and the limit ("exceeded quota: devenvs, requested: requests.cpu=4, used:
+// requests.cpu=30, limited: requests.cpu=32").
+type QuotaError struct{ Message string }
+
+func (e *QuotaError) Error() string { return e.Message }
+
+func isQuota(err error) bool {
+	return apierrors.IsForbidden(err) && strings.Contains(err.Error(), "exceeded quota")
+}
+
+// classify turns the apiserver's quota refusals into a *QuotaError and leaves the rest alone.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if isQuota(err) {
+		return &QuotaError{Message: statusMessage(err)}
+	}
+	return err
+}
+
+func statusMessage(err error) string {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
+		return status.Status().Message
+	}
+	return err.Error()
+}

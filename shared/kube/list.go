@@ -1,0 +1,64 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
+)
+
+// Snapshot is everything needed to show a namespace's environments, read in three calls
+// whatever their number: Deployments, their pods, and the pods' metrics.
+type Snapshot struct {
+	Deployments []appsv1.Deployment
+	Pods        []corev1.Pod
+	// PodMetrics is nil when the metrics API is not installed or not answering; callers
+	// then report usage as unknown rather than failing.
+	PodMetrics []metricsv1beta1.PodMetrics
+}
+
+// List reads the objects matching selector in namespace ns.
+func (c *Client) List(ctx context.Context, ns, selector string) (*Snapshot, error) {
+	opts := metav1.ListOptions{LabelSelector: selector}
+	deps, err := c.Kube.AppsV1().Deployments(ns).List(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list environments in %s: %w", ns, err)
+	}
+	snap := &Snapshot{Deployments: deps.Items}
+	if len(deps.Items) == 0 {
+		return snap, nil
+	}
+	pods, err := c.Kube.CoreV1().Pods(ns).List(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("list pods in %s: %w", ns, err)
+	}
+	snap.Pods = pods.Items
+	metrics, err := c.Metrics.MetricsV1beta1().PodMetricses(ns).List(ctx, opts)
+	switch {
+	case err == nil:
+		snap.PodMetrics = metrics.Items
+	case metricsUnavailable(err):
+		// No metrics-server, or it is still warming up: usage is unknown, not an error.
+	default:
+		return nil, fmt.Errorf("list pod metrics in %s: %w", ns, err)
+	}
+	return snap, nil
+}
+
+// Count returns how many environments match selector in ns.
+func (c *Client) Count(ctx context.Context, ns, selector string) (int, error) {
+	deps, err := c.Kube.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		return 0, fmt.Errorf("count environments in %s: %w", ns, err)
+	}
+	return len(deps.Items), nil
+}
+
+func metricsUnavailable(err error) bool {
+	return apierrors.IsNotFound(err) || apierrors.IsServiceUnavailable(err) ||
+		apierrors.IsTimeout(err) || apierrors.IsInternalError(err)
+}

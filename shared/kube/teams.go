@@ -1,0 +1,67 @@
+package kube
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/resources"
+)
+
+// FieldManager names devenvs in server-side apply, so its fields are distinguishable from a
+// platform team's own edits.
+const FieldManager = "devenvs"
+
+// ApplyTeams makes the cluster match the configuration's teams: one namespace and
+// ResourceQuota per team and one PriorityClass per priority. It uses server-side apply, so
+// running it again is harmless and changed quotas take effect.
+func (c *Client) ApplyTeams(ctx context.Context, cfg *config.Config) error {
+	for _, pc := range resources.MakePriorityClasses(cfg) {
+		pc.TypeMeta = metav1.TypeMeta{APIVersion: schedulingv1.SchemeGroupVersion.String(), Kind: "PriorityClass"}
+		if err := c.apply(ctx, pc.Name, &pc, func(name string, data []byte, opts metav1.PatchOptions) error {
+			_, err := c.Kube.SchedulingV1().PriorityClasses().Patch(ctx, name, types.ApplyPatchType, data, opts)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	for i := range cfg.Teams {
+		team := &cfg.Teams[i]
+		ns := resources.MakeNamespace(team)
+		ns.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}
+		if err := c.apply(ctx, ns.Name, ns, func(name string, data []byte, opts metav1.PatchOptions) error {
+			_, err := c.Kube.CoreV1().Namespaces().Patch(ctx, name, types.ApplyPatchType, data, opts)
+			return err
+		}); err != nil {
+			return err
+		}
+		q := resources.MakeResourceQuota(team)
+		if q == nil {
+			continue
+		}
+		q.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "ResourceQuota"}
+		if err := c.apply(ctx, q.Namespace+"/"+q.Name, q, func(_ string, data []byte, opts metav1.PatchOptions) error {
+			_, err := c.Kube.CoreV1().ResourceQuotas(q.Namespace).Patch(ctx, q.Name, types.ApplyPatchType, data, opts)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Client) apply(_ context.Context, name string, obj any, patch func(string, []byte, metav1.PatchOptions) error) error {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", name, err)
+	}
+	if err := patch(name, data, metav1.PatchOptions{FieldManager: FieldManager, Force: new(true)}); err != nil {
+		return fmt.Errorf("apply %T %s: %w", obj, name, err)
+	}
+	return nil
+}

@@ -1,0 +1,51 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+
+	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
+)
+
+// Get returns an environment's Deployment, or ErrNotFound.
+func (c *Client) Get(ctx context.Context, ns, name string) (*appsv1.Deployment, error) {
+	d, err := c.Kube.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get environment %s/%s: %w", ns, name, err)
+	}
+	return d, nil
+}
+
+// Update reads the environment's Deployment, lets change modify it and writes it back,
+// retrying on write conflicts so that concurrent stop/extend/resize calls all take effect.
+// change returns false when there is nothing to write (already stopped, say), which keeps
+// repeated requests from producing repeated writes.
+func (c *Client) Update(ctx context.Context, ns, name string, change func(*appsv1.Deployment) (bool, error)) (*appsv1.Deployment, error) {
+	var out *appsv1.Deployment
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		d, err := c.Get(ctx, ns, name)
+		if err != nil {
+			return err
+		}
+		if d.DeletionTimestamp != nil {
+			return ErrNotFound
+		}
+		changed, err := change(d)
+		if err != nil || !changed {
+			out = d
+			return err
+		}
+		out, err = c.Kube.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{})
+		return classify(err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

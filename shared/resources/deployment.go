@@ -1,0 +1,161 @@
+package resources
+
+import (
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/env"
+)
+
+// MakeDeployment builds an environment's Deployment: one replica (Recreate, so a restart
+// never runs two pods against one home volume) of a "workspace" container that installs
+// the packages and runs sshd. spec must have passed SetDefaults and Validate against cfg
+// and team: a value that does not parse (a quantity, the lifetime) is left out rather than
+// reported, because builders have no error path.
+// owner is the authenticated user; now is the creation time.
+func MakeDeployment(spec *env.Spec, team *config.Team, cfg *config.Config, owner string, now time.Time) *appsv1.Deployment {
+	lifetime, _ := time.ParseDuration(spec.Lifetime)
+	lbls := labels(spec, owner)
+	idleStop := spec.IdleStop == nil || *spec.IdleStop
+
+	podSpec := corev1.PodSpec{
+		// Environments never talk to the API server as themselves.
+		AutomountServiceAccountToken:  new(false),
+		EnableServiceLinks:            new(false),
+		TerminationGracePeriodSeconds: new(int64(10)),
+		SecurityContext: &corev1.PodSecurityContext{
+			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+		},
+		Containers: []corev1.Container{makeContainer(spec, cfg)},
+		Volumes:    makeVolumes(spec),
+	}
+	if pool, ok := cfg.Pool(spec.Pool); ok {
+		podSpec.NodeSelector = maps.Clone(pool.NodeSelector)
+		podSpec.Tolerations = slices.Clone(pool.Tolerations)
+	}
+	if p, ok := cfg.Priority(spec.Priority); ok {
+		podSpec.PriorityClassName = p.ClassName
+	}
+
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      spec.Name,
+			Namespace: team.Namespace,
+			Labels:    lbls,
+			Annotations: map[string]string{
+				env.CreatedByAnnotation:      owner,
+				env.CreatedAtAnnotation:      now.UTC().Format(time.RFC3339),
+				env.ExpiresAtAnnotation:      now.Add(lifetime).UTC().Format(time.RFC3339),
+				env.IdleStopAnnotation:       strconv.FormatBool(idleStop),
+				env.ImageAnnotation:          spec.Image,
+				env.PriorityAnnotation:       spec.Priority,
+				env.PersistentHomeAnnotation: spec.PersistentHome,
+			},
+		},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: new(int32(1)),
+			Strategy: appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType},
+			Selector: &metav1.LabelSelector{MatchLabels: env.SelectorLabels(spec.Team, spec.Name)},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: maps.Clone(lbls)},
+				Spec:       podSpec,
+			},
+		},
+	}
+}
+
+func makeContainer(spec *env.Spec, cfg *config.Config) corev1.Container {
+	return corev1.Container{
+		Name:  ContainerName,
+		Image: spec.Image,
+		// The script is fixed text; packages arrive as its positional parameters ("$@")
+		// and are never spliced into shell source. "devenvs-start" becomes $0.
+		Command: []string{"/bin/sh", "-c", StartScript, "devenvs-start"},
+		Args:    slices.Clone(spec.Packages),
+		Env:     makeEnv(spec, cfg),
+		Ports: []corev1.ContainerPort{{
+			Name: SSHPortName, ContainerPort: SSHContainerPort, Protocol: corev1.ProtocolTCP,
+		}},
+		ReadinessProbe: &corev1.Probe{
+			ProbeHandler:  corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString(SSHPortName)}},
+			PeriodSeconds: 5,
+		},
+		Resources: makeResources(spec, cfg),
+		// The container runs as root: installing packages and running sshd (which switches
+		// to the login user) need it. What it cannot do is gain more privileges than it
+		// starts with, e.g. through setuid binaries; sudo therefore does not work inside.
+		SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: new(false)},
+		VolumeMounts: []corev1.VolumeMount{
+			{Name: sshVolume, MountPath: SSHSecretMountPath, ReadOnly: true},
+			{Name: homeVolume, MountPath: homeDir(cfg)},
+		},
+	}
+}
+
+// makeEnv puts the platform's variables first and the user's after them, sorted so the
+// pod template (and therefore the rollout) does not change with map order.
+// DEVENVS_ENV_KEYS lists the user's names so the start script can hand exactly those to
+// SSH sessions, which do not inherit the container's environment.
+func makeEnv(spec *env.Spec, cfg *config.Config) []corev1.EnvVar {
+	keys := slices.Sorted(maps.Keys(spec.Env))
+	vars := []corev1.EnvVar{
+		{Name: EnvVarEnv, Value: spec.Name},
+		{Name: EnvVarTeam, Value: spec.Team},
+		{Name: EnvVarSSHPort, Value: strconv.Itoa(SSHContainerPort)},
+		{Name: EnvVarSSHUser, Value: cfg.SSH.User},
+		{Name: EnvVarUserKeys, Value: strings.Join(keys, " ")},
+	}
+	for _, k := range keys {
+		vars = append(vars, corev1.EnvVar{Name: k, Value: spec.Env[k]})
+	}
+	return vars
+}
+
+// makeResources sets requests = limits = the asked size, so an environment gets exactly
+// what it was admitted for (Guaranteed QoS) and the team quota counts it precisely; the
+// pool's extra resources (e.g. nvidia.com/gpu) are added to both.
+func makeResources(spec *env.Spec, cfg *config.Config) corev1.ResourceRequirements {
+	list := corev1.ResourceList{}
+	if q, err := resource.ParseQuantity(spec.CPU); err == nil {
+		list[corev1.ResourceCPU] = q
+	}
+	if q, err := resource.ParseQuantity(spec.Memory); err == nil {
+		list[corev1.ResourceMemory] = q
+	}
+	if pool, ok := cfg.Pool(spec.Pool); ok {
+		for name, q := range pool.ExtraResources {
+			list[name] = q.DeepCopy()
+		}
+	}
+	return corev1.ResourceRequirements{Requests: list, Limits: list.DeepCopy()}
+}
+
+func makeVolumes(spec *env.Spec) []corev1.Volume {
+	home := corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}
+	if spec.PersistentHome != "" {
+		home = corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: PVCName(spec.Name)}}
+	}
+	return []corev1.Volume{{
+		Name: sshVolume,
+		VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
+			SecretName:  SecretName(spec.Name),
+			Items:       []corev1.KeyToPath{{Key: AuthorizedKeysKey, Path: AuthorizedKeysKey}},
+			DefaultMode: new(int32(0o444)),
+		}},
+	}, {
+		Name:         homeVolume,
+		VolumeSource: home,
+	}}
+}
+
+func homeDir(cfg *config.Config) string { return "/home/" + cfg.SSH.User }

@@ -1,0 +1,50 @@
+// Package resources holds pure builders: a validated env.Spec and the configuration in,
+// Kubernetes objects out. Nothing here talks to a cluster, so every builder is tested as
+// a table and callers decide how to create, update or own the objects.
+package resources
+
+import (
+	"github.com/devenvs/devenvs/shared/env"
+)
+
+// Fixed names and paths inside an environment.
+const (
+	// ContainerName is the environment's only container.
+	ContainerName = "workspace"
+	// SSHPortName names the container and Service port so the Service can target it
+	// by name.
+	SSHPortName = "ssh"
+	// SSHContainerPort is where sshd listens inside the pod; the Service port comes from
+	// the configuration.
+	SSHContainerPort = 22
+	// SSHSecretMountPath is where the authorized keys are mounted read-only; the start
+	// script copies them into the user's ~/.ssh with the modes sshd insists on.
+	SSHSecretMountPath = "/etc/devenvs/ssh"
+	// AuthorizedKeysKey is the Secret key holding the authorized_keys file.
+	AuthorizedKeysKey = "authorized_keys"
+	// QuotaName names the ResourceQuota of every team namespace.
+	QuotaName = "devenvs"
+
+	sshVolume  = "ssh"
+	homeVolume = "home"
+)
+
+// Env variables the platform sets in the container; users cannot set DEVENVS_* themselves.
+const (
+	EnvVarEnv      = "DEVENVS_ENV"
+	EnvVarTeam     = "DEVENVS_TEAM"
+	EnvVarSSHPort  = "DEVENVS_SSH_PORT"
+	EnvVarSSHUser  = "DEVENVS_SSH_USER"
+	EnvVarUserKeys = "DEVENVS_ENV_KEYS"
+)
+
+// SecretName is the name of an environment's authorized-keys Secret.
+func SecretName(envName string) string { return envName + "-ssh" }
+
+// PVCName is the name of an environment's persistent home volume claim.
+func PVCName(envName string) string { return envName + "-home" }
+
+// labels is every object's label set for a spec.
+func labels(spec *env.Spec, owner string) map[string]string {
+	return env.Labels(spec.Team, spec.Name, owner, spec.Pool)
+}

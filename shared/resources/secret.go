@@ -1,0 +1,27 @@
+package resources
+
+import (
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/env"
+)
+
+// MakeSecret builds the Secret holding the environment's authorized_keys file: the keys
+// one per line, with a final newline as tools that append to the file expect.
+func MakeSecret(spec *env.Spec, team *config.Team, owner string) *corev1.Secret {
+	return &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      SecretName(spec.Name),
+			Namespace: team.Namespace,
+			Labels:    labels(spec, owner),
+		},
+		Type: corev1.SecretTypeOpaque,
+		Data: map[string][]byte{
+			AuthorizedKeysKey: []byte(strings.Join(spec.SSHPublicKeys, "\n") + "\n"),
+		},
+	}
+}

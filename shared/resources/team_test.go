@@ -1,0 +1,85 @@
+package resources
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/devenvs/devenvs/shared/config"
+)
+
+func TestMakeNamespace(t *testing.T) {
+	team, _ := config.Default().Team("beta")
+	want := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		Name: "devenvs-beta",
+		Labels: map[string]string{
+			"app.kubernetes.io/managed-by":       "devenvs",
+			"devenvs.dev/team":                   "beta",
+			"pod-security.kubernetes.io/enforce": "baseline",
+		},
+	}}
+	if diff := cmp.Diff(want, MakeNamespace(team)); diff != "" {
+		t.Errorf("MakeNamespace() (-want +got):\n%s", diff)
+	}
+}
+
+func TestMakeResourceQuota(t *testing.T) {
+	alpha, _ := config.Default().Team("alpha")
+	noQuota := *alpha
+	noQuota.Quota = nil
+	tests := []struct {
+		name string
+		team *config.Team
+		want *corev1.ResourceQuota
+	}{{
+		name: "team quota",
+		team: alpha,
+		want: &corev1.ResourceQuota{
+			ObjectMeta: metav1.ObjectMeta{Name: "devenvs", Namespace: "devenvs-alpha", Labels: map[string]string{
+				"app.kubernetes.io/managed-by": "devenvs", "devenvs.dev/team": "alpha",
+			}},
+			Spec: corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{
+				"requests.cpu":     resource.MustParse("32"),
+				"requests.memory":  resource.MustParse("128Gi"),
+				"limits.cpu":       resource.MustParse("32"),
+				"limits.memory":    resource.MustParse("128Gi"),
+				"requests.storage": resource.MustParse("500Gi"),
+				"pods":             resource.MustParse("20"),
+			}},
+		},
+	}, {
+		name: "no quota",
+		team: &noQuota,
+		want: nil,
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, MakeResourceQuota(tc.team)); diff != "" {
+				t.Errorf("MakeResourceQuota() (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestMakePriorityClasses(t *testing.T) {
+	pc := func(name string, value int32, desc string) schedulingv1.PriorityClass {
+		return schedulingv1.PriorityClass{
+			ObjectMeta:       metav1.ObjectMeta{Name: name, Labels: map[string]string{"app.kubernetes.io/managed-by": "devenvs"}},
+			Value:            value,
+			Description:      desc,
+			PreemptionPolicy: new(corev1.PreemptLowerPriority),
+		}
+	}
+	want := []schedulingv1.PriorityClass{
+		pc("devenvs-low", 1000, "Background work; preempted first when the cluster is full"),
+		pc("devenvs-normal", 10000, "Everyday interactive work"),
+		pc("devenvs-high", 100000, "Urgent work; may preempt lower priorities"),
+	}
+	if diff := cmp.Diff(want, MakePriorityClasses(config.Default())); diff != "" {
+		t.Errorf("MakePriorityClasses() (-want +got):\n%s", diff)
+	}
+}
