@@ -34,6 +34,9 @@ const (
 	PersistentHomeAnnotation = "devenvs.dev/persistent-home" // a quantity, or "" when off
 	StoppedReasonAnnotation  = "devenvs.dev/stopped-reason"
 	MemoryWarningAnnotation  = "devenvs.dev/memory-warning"
+	// ExpiryWarnedAnnotation records that the reaper has logged the coming expiry, so the
+	// warning is written once, not on every tick.
+	ExpiryWarnedAnnotation = "devenvs.dev/expiry-warned"
 )
 
 // Selector selects every object devenvs manages, in any namespace.

@@ -23,15 +23,15 @@ type Snapshot struct {
 
 // List reads the objects matching selector in namespace ns.
 func (c *Client) List(ctx context.Context, ns, selector string) (*Snapshot, error) {
-	opts := metav1.ListOptions{LabelSelector: selector}
-	deps, err := c.Kube.AppsV1().Deployments(ns).List(ctx, opts)
+	deps, err := c.Deployments(ctx, ns, selector)
 	if err != nil {
-		return nil, fmt.Errorf("list environments in %s: %w", ns, err)
+		return nil, err
 	}
-	snap := &Snapshot{Deployments: deps.Items}
-	if len(deps.Items) == 0 {
+	snap := &Snapshot{Deployments: deps}
+	if len(deps) == 0 {
 		return snap, nil
 	}
+	opts := metav1.ListOptions{LabelSelector: selector}
 	pods, err := c.Kube.CoreV1().Pods(ns).List(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("list pods in %s: %w", ns, err)
@@ -49,13 +49,13 @@ func (c *Client) List(ctx context.Context, ns, selector string) (*Snapshot, erro
 	return snap, nil
 }
 
-// Count returns how many environments match selector in ns.
-func (c *Client) Count(ctx context.Context, ns, selector string) (int, error) {
+// Deployments returns the environments' Deployments matching selector in ns.
+func (c *Client) Deployments(ctx context.Context, ns, selector string) ([]appsv1.Deployment, error) {
 	deps, err := c.Kube.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{LabelSelector: selector})
 	if err != nil {
-		return 0, fmt.Errorf("count environments in %s: %w", ns, err)
+		return nil, fmt.Errorf("list environments in %s: %w", ns, err)
 	}
-	return len(deps.Items), nil
+	return deps.Items, nil
 }
 
 func metricsUnavailable(err error) bool {

@@ -1,0 +1,65 @@
+package alerthandler
+
+import (
+	"fmt"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+)
+
+// The event types and extensions the Alertmanager event source produces.
+const (
+	TypeFiring   = "dev.devenvs.alert.firing"
+	TypeResolved = "dev.devenvs.alert.resolved"
+)
+
+// Alert names the platform acts on; see charts/devenvs/files/devenvs.rules.yaml.
+const (
+	AlertIdleCPU          = "EnvIdleCPU"
+	AlertHighMemVsRequest = "EnvHighMemVsRequest"
+	AlertStuckPending     = "EnvStuckPending"
+)
+
+// alert is what the handler needs of an event.
+type alert struct {
+	firing    bool
+	name      string
+	team, env string
+	summary   string
+}
+
+// errPoison marks an event that can never be handled; retrying it would only repeat the
+// failure, so it is answered with a 4xx.
+type errPoison struct{ msg string }
+
+func (e *errPoison) Error() string { return e.msg }
+
+// parseAlert reads an alert from the event's type and extensions, which the event source
+// sets from the alert's labels. The data (the alert itself) is only read for its summary.
+func parseAlert(e event.Event) (alert, error) {
+	var a alert
+	switch e.Type() {
+	case TypeFiring:
+		a.firing = true
+	case TypeResolved:
+	default:
+		return a, &errPoison{fmt.Sprintf("event type %q is not an alert: want %s or %s", e.Type(), TypeFiring, TypeResolved)}
+	}
+	ext := e.Extensions()
+	str := func(k string) string { s, _ := ext[k].(string); return s }
+	a.name, a.team, a.env = str("alertname"), str("team"), str("env")
+	for field, v := range map[string]string{"alertname": a.name, "team": a.team, "env": a.env} {
+		if v == "" {
+			return a, &errPoison{fmt.Sprintf("event %s lacks the %q extension", e.ID(), field)}
+		}
+	}
+	var data struct {
+		Annotations map[string]string `json:"annotations"`
+	}
+	if len(e.Data()) > 0 {
+		if err := e.DataAs(&data); err != nil {
+			return a, &errPoison{fmt.Sprintf("event %s data is not an alert: %v", e.ID(), err)}
+		}
+	}
+	a.summary = data.Annotations["summary"]
+	return a, nil
+}

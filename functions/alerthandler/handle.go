@@ -1,0 +1,133 @@
+package alerthandler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+	appsv1 "k8s.io/api/apps/v1"
+
+	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/eventlog"
+	"github.com/devenvs/devenvs/shared/kube"
+	"github.com/devenvs/devenvs/shared/resources"
+)
+
+// dedupTTL outlives any Broker retry schedule, so a redelivery is always recognised.
+const dedupTTL = 24 * time.Hour
+
+// Handle acts on one alert event. The returned error carries the HTTP status the Broker sees.
+func (f *Function) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
+	logger := f.App.Logger.WithFields(map[string]any{"event_id": e.ID(), "event_source": e.Source(), "event_type": e.Type()})
+	a, err := parseAlert(e)
+	if err != nil {
+		logger.WithError(err).Warn("refusing poison event")
+		return nil, cehttp.NewResult(http.StatusBadRequest, "%s", err.Error())
+	}
+	team, ok := f.App.Config.Team(a.team)
+	if !ok {
+		logger.Warnf("refusing alert for unknown team %q", a.team)
+		return nil, cehttp.NewResult(http.StatusBadRequest, "unknown team %q", a.team)
+	}
+
+	key := e.Source() + "|" + e.ID()
+	first, err := f.App.Dedup.FirstSeen(ctx, key, dedupTTL)
+	if err != nil {
+		// Unknown whether it was seen: let the Broker retry rather than risk dropping it.
+		logger.WithError(err).Error("dedup store unavailable")
+		return nil, cehttp.NewResult(http.StatusServiceUnavailable, "dedup store: %v", err)
+	}
+	if !first {
+		logger.Debug("duplicate delivery ignored")
+		return nil, nil
+	}
+
+	ev := eventlog.Event{Actor: "alert:" + a.name, Action: "alert", Team: a.team, Env: a.env, RequestID: e.ID()}
+	outcome, reason, err := f.act(ctx, team.Namespace, a)
+	if err != nil {
+		// Forget the event so the Broker's retry is acted on, not dropped as a duplicate.
+		if ferr := f.App.Dedup.Forget(context.WithoutCancel(ctx), key); ferr != nil {
+			logger.WithError(ferr).Error("forget failed event in dedup store")
+		}
+		logger.WithError(err).Error("act on alert")
+		return nil, cehttp.NewResult(http.StatusServiceUnavailable, "act on %s for %s/%s: %v", a.name, a.team, a.env, err)
+	}
+	ev.Action, ev.Outcome, ev.Reason = outcome.action, outcome.result, reason
+	f.App.Events.Record(ctx, ev)
+	logger.WithFields(map[string]any{"alert": a.name, "team": a.team, "env": a.env, "outcome": outcome.result}).Info(reason)
+	return nil, nil
+}
+
+type outcome struct{ action, result string }
+
+// act does what the alert asks and says what happened, for the event log.
+func (f *Function) act(ctx context.Context, ns string, a alert) (outcome, string, error) {
+	what := a.name + " resolved"
+	if a.firing {
+		what = a.name + " firing"
+	}
+	if a.summary != "" {
+		what += ": " + a.summary
+	}
+	if !a.firing {
+		return outcome{"alert", eventlog.OutcomeSuccess}, what, nil
+	}
+	switch a.name {
+	case AlertIdleCPU:
+		return f.stopIdle(ctx, ns, a, what)
+	case AlertHighMemVsRequest:
+		stamp := f.App.Now().UTC().Format(time.RFC3339)
+		_, err := f.update(ctx, ns, a.env, func(d *appsv1.Deployment) (bool, error) {
+			if _, warned := d.Annotations[env.MemoryWarningAnnotation]; warned {
+				return false, nil
+			}
+			return resources.Annotate(d, env.MemoryWarningAnnotation, stamp), nil
+		})
+		if errors.Is(err, kube.ErrNotFound) {
+			return outcome{"alert", eventlog.OutcomeIgnored}, what + " (environment is gone)", nil
+		}
+		return outcome{"alert", eventlog.OutcomeSuccess}, what + " (annotated)", err
+	default:
+		return outcome{"alert", eventlog.OutcomeSuccess}, what, nil
+	}
+}
+
+func (f *Function) stopIdle(ctx context.Context, ns string, a alert, what string) (outcome, string, error) {
+	optedOut := false
+	changed, err := f.update(ctx, ns, a.env, func(d *appsv1.Deployment) (bool, error) {
+		if d.Annotations[env.IdleStopAnnotation] == "false" {
+			optedOut = true
+			return false, nil
+		}
+		return resources.Stop(d, "IdleCPU"), nil
+	})
+	switch {
+	case errors.Is(err, kube.ErrNotFound):
+		return outcome{"idle-stop", eventlog.OutcomeIgnored}, what + " (environment is gone)", nil
+	case err != nil:
+		return outcome{}, "", err
+	case optedOut:
+		return outcome{"idle-stop", eventlog.OutcomeIgnored}, what + " (idle stop is turned off for this environment)", nil
+	case !changed:
+		return outcome{"idle-stop", eventlog.OutcomeIgnored}, what + " (already stopped)", nil
+	}
+	return outcome{"idle-stop", eventlog.OutcomeSuccess}, what + " (stopped; home kept)", nil
+}
+
+// update applies change and reports whether it wrote anything.
+func (f *Function) update(ctx context.Context, ns, name string, change func(*appsv1.Deployment) (bool, error)) (bool, error) {
+	changed := false
+	_, err := f.App.Kube.Update(ctx, ns, name, func(d *appsv1.Deployment) (bool, error) {
+		c, err := change(d)
+		changed = c
+		return c, err
+	})
+	if err != nil && !errors.Is(err, kube.ErrNotFound) {
+		return false, fmt.Errorf("update %s/%s: %w", ns, name, err)
+	}
+	return changed, err
+}

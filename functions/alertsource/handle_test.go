@@ -1,0 +1,311 @@
+package alertsource
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/devenvs/devenvs/shared/httpx"
+)
+
+func TestHandleAuth(t *testing.T) {
+	rcv := startReceiver(t)
+	_, srv, _ := startFunction(t, rcv.URL)
+	body := mustJSON(testMessage(testAlert("fp", "demo")))
+	tests := []struct {
+		name   string
+		header string
+	}{
+		{"no Authorization header", ""},
+		{"wrong token", "Bearer not-the-token"},
+		{"token as Basic", "Basic " + testToken},
+		{"empty bearer", "Bearer "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+			if tt.header != "" {
+				req.Header.Set("Authorization", tt.header)
+			}
+			resp, text := do(t, req)
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("status = %d (%s), want 401", resp.StatusCode, text)
+			}
+			if got := resp.Header.Get("WWW-Authenticate"); !strings.HasPrefix(got, "Bearer") {
+				t.Errorf("WWW-Authenticate = %q, want a Bearer challenge", got)
+			}
+			if got := rcv.drain(); len(got) != 0 {
+				t.Errorf("unauthenticated request produced %d events", len(got))
+			}
+		})
+	}
+}
+
+func TestHandleMethod(t *testing.T) {
+	_, srv, _ := startFunction(t, startReceiver(t).URL)
+	for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodDelete} {
+		req, _ := http.NewRequest(method, srv.URL, nil)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, text := do(t, req)
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != http.MethodPost {
+			t.Errorf("%s: status %d, Allow %q (%s); want 405, Allow POST", method, resp.StatusCode, resp.Header.Get("Allow"), text)
+		}
+	}
+}
+
+func TestHandleTooLarge(t *testing.T) {
+	rcv := startReceiver(t)
+	_, srv, _ := startFunction(t, rcv.URL)
+	m := testMessage(testAlert("fp", "demo"))
+	m.Alerts[0].Annotations["description"] = strings.Repeat("x", 1<<20)
+	body := mustJSON(m)
+	for _, chunked := range []bool{false, true} {
+		var r io.Reader = bytes.NewReader(body)
+		if chunked {
+			// No Content-Length: the limit must also hold while the body is read.
+			r = io.MultiReader(r)
+		}
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, r)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, text := do(t, req)
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("chunked=%v: status %d (%s), want 413", chunked, resp.StatusCode, text)
+		}
+	}
+	if got := rcv.drain(); len(got) != 0 {
+		t.Errorf("oversized request produced %d events", len(got))
+	}
+}
+
+func TestHandleBadPayload(t *testing.T) {
+	rcv := startReceiver(t)
+	_, srv, _ := startFunction(t, rcv.URL)
+	m := testMessage(testAlert("fp0", "a"), testAlert("fp1", "b"), testAlert("", "c"))
+	resp, text := post(t, srv.URL, testToken, mustJSON(m))
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("status %d (%s), want 400", resp.StatusCode, text)
+	}
+	var body httpx.ErrorBody
+	if err := json.Unmarshal([]byte(text), &body); err != nil {
+		t.Fatalf("error body %q: %v", text, err)
+	}
+	var paths []string
+	for _, f := range body.Fields {
+		paths = append(paths, f.Path)
+	}
+	if diff := cmp.Diff([]string{"alerts[2].fingerprint"}, paths); diff != "" {
+		t.Errorf("fields (-want +got):\n%s\nbody: %s", diff, text)
+	}
+	// A bad group is refused whole: the valid alerts in it are not sent either, so a fixed
+	// re-send is not half duplicates.
+	if got := rcv.drain(); len(got) != 0 {
+		t.Errorf("invalid payload produced %d events", len(got))
+	}
+}
+
+// TestHandleDelivers sends a group to a real CloudEvents receiver and checks every event.
+func TestHandleDelivers(t *testing.T) {
+	rcv := startReceiver(t)
+	_, srv, _ := startFunction(t, rcv.URL)
+	m := testMessage(testAlert("fp-a", "one"), testAlert("fp-b", "two"), testAlert("fp-c", "three"))
+	m.Alerts[1].Status = StatusResolved
+	m.Alerts[1].EndsAt = m.Alerts[1].StartsAt.Add(30 * time.Minute)
+	delete(m.Alerts[2].Labels, "severity")
+
+	for round := range 2 { // Alertmanager re-sends groups; the second round must repeat the ids.
+		resp, text := post(t, srv.URL, testToken, mustJSON(m))
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("round %d: status %d (%s), want 200", round, resp.StatusCode, text)
+		}
+		var got Response
+		if err := json.Unmarshal([]byte(text), &got); err != nil || got.Sent != 3 {
+			t.Fatalf("round %d: body %q, want {\"sent\":3}", round, text)
+		}
+		var views []eventView
+		for _, e := range rcv.drain() {
+			v := viewOf(e)
+			v.Time = v.Time.UTC()
+			views = append(views, v)
+		}
+		sort.Slice(views, func(i, j int) bool {
+			return views[i].Extensions[ExtEnv].(string) < views[j].Extensions[ExtEnv].(string)
+		})
+		source := "http://alertmanager.example:9093/#/receivers/devenvs"
+		ext := func(env, severity string) map[string]any {
+			x := map[string]any{"team": "alpha", "env": env, "alertname": "EnvIdleCPU", "namespace": "devenvs-alpha"}
+			if severity != "" {
+				x["severity"] = severity
+			}
+			return x
+		}
+		a := m.Alerts
+		want := []eventView{
+			{EventID("fp-a", StatusFiring, a[0].StartsAt), TypeFiring, source, "EnvIdleCPU", "application/json", a[0].StartsAt, ext("one", "info")},
+			{EventID("fp-c", StatusFiring, a[2].StartsAt), TypeFiring, source, "EnvIdleCPU", "application/json", a[2].StartsAt, ext("three", "")},
+			{EventID("fp-b", StatusResolved, a[1].StartsAt), TypeResolved, source, "EnvIdleCPU", "application/json", a[1].EndsAt, ext("two", "info")},
+		}
+		if diff := cmp.Diff(want, views); diff != "" {
+			t.Errorf("round %d: received events (-want +got):\n%s", round, diff)
+		}
+	}
+}
+
+func TestHandleSinkFailures(t *testing.T) {
+	twoAlerts := mustJSON(testMessage(testAlert("fp-1", "one"), testAlert("fp-2", "two")))
+	statusURL := func(status func(n int) int) func(t *testing.T) (string, func() []string) {
+		return func(t *testing.T) (string, func() []string) {
+			srv, ids := statusSink(t, status)
+			return srv.URL, ids
+		}
+	}
+	tests := []struct {
+		name string
+		// sink returns the sink URL and, for a sink that answers, the ids it received.
+		sink     func(t *testing.T) (url string, received func() []string)
+		failures int
+		wantLog  string
+	}{{
+		name:     "sink answers 500",
+		sink:     statusURL(func(int) int { return http.StatusInternalServerError }),
+		failures: 2,
+		wantLog:  `"sink_status":500`,
+	}, {
+		name:     "sink refuses with 400",
+		sink:     statusURL(func(int) int { return http.StatusBadRequest }),
+		failures: 2,
+		wantLog:  `"permanent":true`,
+	}, {
+		name: "second of two events fails",
+		sink: statusURL(func(n int) int {
+			if n == 1 {
+				return http.StatusServiceUnavailable
+			}
+			return http.StatusAccepted
+		}),
+		failures: 1,
+		wantLog:  `"sink_status":503`,
+	}, {
+		name:     "sink port closed",
+		sink:     func(t *testing.T) (string, func() []string) { return closedURL(t), nil },
+		failures: 2,
+		wantLog:  `"sink_status":0`,
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			url, received := tt.sink(t)
+			_, srv, logs := startFunction(t, url)
+			resp, text := post(t, srv.URL, testToken, twoAlerts)
+			if resp.StatusCode != http.StatusBadGateway {
+				t.Fatalf("status %d (%s), want 502", resp.StatusCode, text)
+			}
+			// Both events were attempted: one failure does not hold back the rest.
+			if received != nil {
+				if got := len(received()); got != 2 {
+					t.Errorf("sink saw %d requests, want 2", got)
+				}
+			}
+			log := logs.String()
+			if got := strings.Count(log, "event not delivered"); got != tt.failures {
+				t.Errorf("logged %d undelivered events, want %d:\n%s", got, tt.failures, log)
+			}
+			if !strings.Contains(log, tt.wantLog) {
+				t.Errorf("log lacks %s:\n%s", tt.wantLog, log)
+			}
+			if strings.Contains(text, url) {
+				t.Errorf("502 body leaks the sink URL: %s", text)
+			}
+		})
+	}
+}
+
+func TestLifecycle(t *testing.T) {
+	ctx := context.Background()
+	f := newFunction(discardLogger())
+	srv := httptest.NewServer(http.HandlerFunc(f.Handle))
+	defer srv.Close()
+	ready := func() bool {
+		ok, err := f.Ready(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	body := mustJSON(testMessage(testAlert("fp", "demo")))
+
+	if ready() {
+		t.Error("Ready before Start")
+	}
+	// func-go serves while Start still runs; such requests must get a retryable answer.
+	if resp, text := post(t, srv.URL, testToken, body); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("before Start: status %d (%s), want 503", resp.StatusCode, text)
+	}
+	if err := f.Start(ctx, map[string]string{EnvSink: startReceiver(t).URL, EnvToken: "  " + testToken + "\n"}); err != nil {
+		t.Fatal(err)
+	}
+	if !ready() {
+		t.Error("not Ready after Start")
+	}
+	// The configured token had surrounding whitespace (a Secret file's newline); it still matches.
+	if resp, text := post(t, srv.URL, testToken, body); resp.StatusCode != http.StatusOK {
+		t.Errorf("after Start: status %d (%s), want 200", resp.StatusCode, text)
+	}
+	if err := f.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ready() {
+		t.Error("Ready after Stop")
+	}
+	if alive, err := f.Alive(ctx); !alive || err != nil {
+		t.Errorf("Alive() = %v, %v", alive, err)
+	}
+}
+
+func TestStartConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     map[string]string
+		wantKey string
+	}{
+		{"nothing set", map[string]string{}, EnvSink},
+		{"no sink", map[string]string{EnvToken: "t"}, EnvSink},
+		{"blank sink", map[string]string{EnvSink: "  ", EnvToken: "t"}, EnvSink},
+		{"relative sink", map[string]string{EnvSink: "broker-ingress/devenvs", EnvToken: "t"}, EnvSink},
+		{"no token", map[string]string{EnvSink: "http://broker"}, EnvToken},
+		{"blank token", map[string]string{EnvSink: "http://broker", EnvToken: " \n"}, EnvToken},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFunction(discardLogger())
+			err := f.Start(context.Background(), tt.cfg)
+			if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tt.wantKey) {
+				t.Errorf("Start() = %v, want ErrConfig naming %s", err, tt.wantKey)
+			}
+			if ok, _ := f.Ready(context.Background()); ok {
+				t.Error("Ready after a failed Start")
+			}
+		})
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	_, srv, _ := startFunction(t, startReceiver(t).URL)
+	if resp, text := post(t, srv.URL, testToken, mustJSON(testMessage(testAlert("fp", "demo")))); resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d (%s)", resp.StatusCode, text)
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/metrics", nil)
+	resp, text := do(t, req)
+	want := EventsMetric + `{result="sent",type="dev.devenvs.alert.firing"} 1`
+	if resp.StatusCode != http.StatusOK || !strings.Contains(text, want) {
+		t.Errorf("GET /metrics: status %d, want a line %q in:\n%s", resp.StatusCode, want, text)
+	}
+}

@@ -1,0 +1,102 @@
+package alertsource
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"github.com/cloudevents/sdk-go/v2/event"
+	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
+)
+
+// DefaultSendTimeout bounds one delivery. A Broker ingress answers in milliseconds; waiting
+// longer only delays the 502 that makes Alertmanager retry.
+const DefaultSendTimeout = 10 * time.Second
+
+// Sink delivers events to one CloudEvents HTTP target (K_SINK), in binary content mode.
+type Sink struct {
+	target    string
+	client    cloudevents.Client
+	transport *http.Transport
+}
+
+// NewSink returns a Sink for target, which must be an absolute http(s) URL. It has its own
+// transport so Close releases exactly its connections.
+func NewSink(target string, timeout time.Duration) (*Sink, error) {
+	u, err := url.Parse(target)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("sink %q: must be an absolute http(s) URL", target)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	c, err := cloudevents.NewClientHTTP(cehttp.WithClient(http.Client{Transport: tr, Timeout: timeout}))
+	if err != nil {
+		return nil, fmt.Errorf("cloudevents client: %w", err)
+	}
+	return &Sink{target: target, client: c, transport: tr}, nil
+}
+
+// Target is the URL events go to.
+func (s *Sink) Target() string { return s.target }
+
+// DeliveryError is one event the sink did not acknowledge.
+type DeliveryError struct {
+	EventID string
+	// StatusCode is the sink's HTTP answer, or 0 when there was none (refused, timed out).
+	StatusCode int
+	Err        error
+}
+
+func (e *DeliveryError) Error() string {
+	if e.StatusCode == 0 {
+		return fmt.Sprintf("event %s: sink unreachable: %v", e.EventID, e.Err)
+	}
+	return fmt.Sprintf("event %s: sink answered %d: %v", e.EventID, e.StatusCode, e.Err)
+}
+
+func (e *DeliveryError) Unwrap() error { return e.Err }
+
+// Permanent reports whether re-sending the same event cannot help: the sink understood the
+// request and refused it (4xx; 408 and 429 only say "later").
+// The source still answers 502 (Alertmanager has no other way to keep the alert), but logs
+// these loudly because they need a human.
+func (e *DeliveryError) Permanent() bool {
+	return e.StatusCode >= 400 && e.StatusCode < 500 &&
+		e.StatusCode != http.StatusRequestTimeout && e.StatusCode != http.StatusTooManyRequests
+}
+
+// Send delivers one event and returns nil only when the sink acknowledged it (2xx); any other
+// outcome is a *DeliveryError.
+func (s *Sink) Send(ctx context.Context, e event.Event) error {
+	res := s.client.Send(cloudevents.ContextWithTarget(ctx, s.target), e)
+	if cloudevents.IsACK(res) {
+		return nil
+	}
+	de := &DeliveryError{EventID: e.ID(), Err: res}
+	var hr *cehttp.Result
+	if errors.As(res, &hr) {
+		de.StatusCode = hr.StatusCode
+	}
+	return de
+}
+
+// SendAll tries every event even after a failure, so one refused event does not hold back
+// the others, and stops early only when ctx ends. It returns one result per event, in order:
+// nil when the sink acknowledged it, else why not.
+func (s *Sink) SendAll(ctx context.Context, events []event.Event) []error {
+	results := make([]error, len(events))
+	for i, e := range events {
+		if err := ctx.Err(); err != nil {
+			results[i] = fmt.Errorf("event %s: not attempted: %w", e.ID(), err)
+			continue
+		}
+		results[i] = s.Send(ctx, e)
+	}
+	return results
+}
+
+// Close drops idle connections to the sink.
+func (s *Sink) Close() { s.transport.CloseIdleConnections() }

@@ -1,0 +1,143 @@
+package alertsource
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/alertmanager/template"
+)
+
+func testEvents(t *testing.T, n int) []event.Event {
+	t.Helper()
+	var alerts []template.Alert
+	for i := range n {
+		alerts = append(alerts, testAlert(string(rune('a'+i)), "demo"))
+	}
+	m := testMessage(alerts...)
+	events, err := Events(&m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return events
+}
+
+// TestSendStatusCodes is the retry contract in one table: only a 2xx counts as delivered.
+func TestSendStatusCodes(t *testing.T) {
+	tests := []struct {
+		status    int
+		delivered bool
+		permanent bool
+	}{
+		{http.StatusOK, true, false},
+		{http.StatusAccepted, true, false},
+		{http.StatusNoContent, true, false},
+		{http.StatusBadRequest, false, true},
+		{http.StatusNotFound, false, true},
+		{http.StatusRequestTimeout, false, false},
+		{http.StatusTooManyRequests, false, false},
+		{http.StatusInternalServerError, false, false},
+		{http.StatusServiceUnavailable, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(http.StatusText(tt.status), func(t *testing.T) {
+			srv, ids := statusSink(t, func(int) int { return tt.status })
+			s, err := NewSink(srv.URL, 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			e := testEvents(t, 1)[0]
+			err = s.Send(context.Background(), e)
+			if diff := cmp.Diff([]string{e.ID()}, ids()); diff != "" {
+				t.Errorf("sink received (-want +got):\n%s", diff)
+			}
+			if tt.delivered {
+				if err != nil {
+					t.Errorf("Send() = %v, want nil", err)
+				}
+				return
+			}
+			var de *DeliveryError
+			if !errors.As(err, &de) {
+				t.Fatalf("Send() = %v, want a *DeliveryError", err)
+			}
+			got := [3]any{de.EventID, de.StatusCode, de.Permanent()}
+			if diff := cmp.Diff([3]any{e.ID(), tt.status, tt.permanent}, got); diff != "" {
+				t.Errorf("DeliveryError{EventID, StatusCode, Permanent()} (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestSendUnreachable(t *testing.T) {
+	s, err := NewSink(closedURL(t), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.Send(context.Background(), testEvents(t, 1)[0])
+	var de *DeliveryError
+	if !errors.As(err, &de) || de.StatusCode != 0 || de.Permanent() {
+		t.Fatalf("Send() = %#v, want a *DeliveryError without status, not permanent", err)
+	}
+}
+
+func TestSendAllTriesEveryEvent(t *testing.T) {
+	// The second of three events is refused; the third must still be sent.
+	srv, ids := statusSink(t, func(n int) int {
+		if n == 1 {
+			return http.StatusInternalServerError
+		}
+		return http.StatusAccepted
+	})
+	s, err := NewSink(srv.URL, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	events := testEvents(t, 3)
+	results := s.SendAll(context.Background(), events)
+	var got []bool
+	for _, r := range results {
+		got = append(got, r == nil)
+	}
+	if diff := cmp.Diff([]bool{true, false, true}, got); diff != "" {
+		t.Errorf("delivered per event (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{events[0].ID(), events[1].ID(), events[2].ID()}, ids()); diff != "" {
+		t.Errorf("sink received (-want +got):\n%s", diff)
+	}
+}
+
+func TestSendAllStopsWhenContextEnds(t *testing.T) {
+	srv, ids := statusSink(t, func(int) int { return http.StatusAccepted })
+	s, err := NewSink(srv.URL, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	results := s.SendAll(ctx, testEvents(t, 2))
+	for i, r := range results {
+		if !errors.Is(r, context.Canceled) {
+			t.Errorf("results[%d] = %v, want context.Canceled", i, r)
+		}
+	}
+	if got := ids(); len(got) != 0 {
+		t.Errorf("sink received %v after the context ended", got)
+	}
+}
+
+func TestNewSinkRejectsBadTargets(t *testing.T) {
+	for _, target := range []string{"", "broker-ingress", "ftp://broker", "http://", "://x"} {
+		if _, err := NewSink(target, time.Second); err == nil {
+			t.Errorf("NewSink(%q) = nil error, want one", target)
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package reaper
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/cloudevents/sdk-go/v2/event"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/devenvs/devenvs/functions/createenv"
+	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/eventlog"
+	"github.com/devenvs/devenvs/shared/testenv/fixture"
+)
+
+const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1Yev+bk2DU7ob+1kYnux2JyteL8keLmsHcFe9Q1ylG alice@laptop"
+
+func tick() event.Event {
+	e := event.New()
+	e.SetID("tick")
+	e.SetSource("/apis/v1/namespaces/devenvs/pingsources/reaper")
+	e.SetType(PingType)
+	return e
+}
+
+// TestReaperExpiresOnTheCluster creates an 8h environment in alpha (expiry deletes) and one
+// in beta (expiry stops), then ticks the reaper with its clock moved: 10 minutes before the
+// end it warns once, after the end it deletes alpha's and stops beta's.
+func TestReaperExpiresOnTheCluster(t *testing.T) {
+	fx := fixture.New(t, nil)
+	create := fx.Serve(t, createenv.New(), nil)
+	for user, team := range map[string]string{"alice": "alpha", "bob": "beta"} {
+		spec := map[string]any{"team": team, "name": "short", "lifetime": "8h", "sshPublicKeys": []string{testKey}}
+		if status, body := fixture.Do(t, http.MethodPost, create.URL, user, spec); status != http.StatusCreated {
+			t.Fatalf("create in %s: %d %s", team, status, body)
+		}
+	}
+	r := New()
+	if err := r.Start(context.Background(), fx.Env); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Stop(context.Background()) })
+	ctx := context.Background()
+	start := time.Now()
+
+	r.App.Now = func() time.Time { return start.Add(8*time.Hour - 10*time.Minute) }
+	for range 2 {
+		if _, err := r.Handle(ctx, tick()); err != nil {
+			t.Fatalf("tick before expiry: %v", err)
+		}
+	}
+	warnings := 0
+	events, err := r.App.Log.Latest(ctx, "alpha", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		if e.Action == "expiry-warning" && e.Env == "short" {
+			warnings++
+		}
+	}
+	if warnings != 1 {
+		t.Errorf("alpha expiry warnings after two ticks = %d, want 1", warnings)
+	}
+
+	r.App.Now = func() time.Time { return start.Add(8*time.Hour + time.Minute) }
+	if _, err := r.Handle(ctx, tick()); err != nil {
+		t.Fatalf("tick after expiry: %v", err)
+	}
+	cs := fx.Clientset
+	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := cs.AppsV1().Deployments(fx.Namespace("alpha")).Get(ctx, "short", metav1.GetOptions{})
+		return apierrors.IsNotFound(err), nil
+	})
+	if err != nil {
+		t.Errorf("alpha's expired environment was not deleted")
+	}
+	d, err := cs.AppsV1().Deployments(fx.Namespace("beta")).Get(ctx, "short", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *d.Spec.Replicas != 0 || d.Annotations[env.StoppedReasonAnnotation] != env.ReasonLifetimeExceeded {
+		t.Errorf("beta's expired environment: replicas %d, annotations %v", *d.Spec.Replicas, d.Annotations)
+	}
+	events, _ = r.App.Log.Latest(ctx, "beta", 10)
+	if len(events) == 0 || events[0].Action != "expire" || events[0].Outcome != eventlog.OutcomeSuccess {
+		t.Errorf("beta's latest event = %+v, want a successful expire", events)
+	}
+}
+
+func TestReaperRefusesOtherEvents(t *testing.T) {
+	fx := fixture.New(t, nil)
+	r := New()
+	if err := r.Start(context.Background(), fx.Env); err != nil {
+		t.Fatal(err)
+	}
+	e := tick()
+	e.SetType("dev.devenvs.alert.firing")
+	if _, err := r.Handle(context.Background(), e); err == nil {
+		t.Fatal("the reaper accepted an alert as a tick")
+	}
+}
