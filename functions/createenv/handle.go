@@ -54,11 +54,12 @@ func (f *Function) create(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, status, err)
 	}
 	if team.MaxEnvironments > 0 {
-		n, err := f.App.Kube.Count(ctx, team.Namespace, env.Selector())
+		existing, err := f.App.Kube.Deployments(ctx, team.Namespace, env.Selector())
 		if err != nil {
 			fail(http.StatusBadGateway, err)
 			return
 		}
+		n := len(existing)
 		if n >= team.MaxEnvironments {
 			fail(http.StatusForbidden, fmt.Errorf("team %s already has %d of its %d environments: delete one first", spec.Team, n, team.MaxEnvironments))
 			return
