@@ -7,9 +7,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source hack/lib.sh
 
-# name:port — the root file function (web) serves the UI and tells it where the others are.
-FUNCTIONS=(web:8080 createenv:8081 listenvs:8082 deleteenv:8083 updateenv:8084 alertsource:8085 alerthandler:8086 reaper:8087)
+# Each function gets the next port from DEVENVS_PORT_BASE; the root file function (web)
+# serves the UI and tells it where the others are.
+NAMES=(web createenv listenvs deleteenv updateenv alertsource alerthandler reaper)
+PORT_BASE=${DEVENVS_PORT_BASE:-8080}
+FUNCTIONS=()
+for i in "${!NAMES[@]}"; do FUNCTIONS+=("${NAMES[$i]}:$((PORT_BASE + i))"); done
 HOST=127.0.0.1
+for f in "${FUNCTIONS[@]}"; do
+  if (exec 3<>"/dev/tcp/$HOST/${f##*:}") 2>/dev/null; then
+    die "port ${f##*:} (for ${f%%:*}) is in use; stop what listens there or set DEVENVS_PORT_BASE"
+  fi
+done
 LOGS="$STATE_DIR/logs"
 BIN="$CACHE_ROOT/devbin"
 mkdir -p "$LOGS" "$BIN"
@@ -37,10 +46,10 @@ GOFLAGS=-mod=mod go run ./cmd/devenvs-admin apply-teams ${DEVENVS_CONFIG:+--conf
 urls=()
 for f in "${FUNCTIONS[@]}"; do urls+=("${f%%:*}=http://$HOST:${f##*:}"); done
 export DEVENVS_FUNCTION_URLS=$(IFS=,; echo "${urls[*]}")
-export DEVENVS_ALLOWED_ORIGINS="http://$HOST:8080,http://localhost:8080"
+export DEVENVS_ALLOWED_ORIGINS="http://$HOST:$PORT_BASE,http://localhost:$PORT_BASE"
 export DEVENVS_DEV_TOKENS=true   # accepts the well-known local token; never set in a cluster
 export DEVENVS_ALERTSOURCE_TOKEN=${DEVENVS_ALERTSOURCE_TOKEN:-devenvs-local-alertsource-token}
-export K_SINK="http://$HOST:8086"   # the event source delivers straight to the alert handler
+export K_SINK="http://$HOST:$((PORT_BASE + 6))"   # the event source delivers straight to the alert handler
 
 log "building functions"
 names=(); for f in "${FUNCTIONS[@]}"; do names+=("./cmd/${f%%:*}"); done
@@ -66,7 +75,7 @@ done
 
 cat >&2 <<MSG
 
-devenvs is running. Open http://$HOST:8080 and sign in with the local token:
+devenvs is running. Open http://$HOST:$PORT_BASE and sign in with the local token:
 
     devenvs-local-dev-token
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/devenvs/devenvs/shared/app"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/testenv"
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
@@ -25,7 +26,7 @@ func TestRedisDownDoesNotFailCreates(t *testing.T) {
 	if got := failures(t, srv.URL); got != 0 {
 		t.Fatalf("failures with Redis up = %v", got)
 	}
-	log, err := eventlog.NewRedis(url)
+	log, err := eventlog.NewRedis(url, eventlog.WithStream(fx.Env[app.EnvEventStream]))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,7 +64,7 @@ func TestReaperExpiresOnTheCluster(t *testing.T) {
 		}
 	}
 	if warnings != 1 {
-		t.Errorf("alpha expiry warnings after two ticks = %d, want 1", warnings)
+		t.Errorf("alpha expiry warnings after two ticks = %d, want 1: %+v", warnings, events)
 	}
 
 	r.App.Now = func() time.Time { return start.Add(8*time.Hour + time.Minute) }

@@ -28,6 +28,8 @@ const (
 	EnvKubeconfig = "KUBECONFIG"
 	// EnvRedisURL selects the Redis event log; empty keeps events in process.
 	EnvRedisURL = "DEVENVS_REDIS_URL"
+	// EnvEventStream names the Redis stream of the event log (default devenvs:events).
+	EnvEventStream = "DEVENVS_EVENTLOG_STREAM"
 	// EnvAllowedOrigins is a comma-separated list of browser origins allowed by CORS.
 	EnvAllowedOrigins = "DEVENVS_ALLOWED_ORIGINS"
 )
@@ -81,7 +83,11 @@ func New(name string, cfg map[string]string, opts Options) (*App, error) {
 			return nil, err
 		}
 	}
-	if a.Log, err = eventlog.New(cfg[EnvRedisURL]); err != nil {
+	var logOpts []eventlog.Option
+	if stream := cfg[EnvEventStream]; stream != "" {
+		logOpts = append(logOpts, eventlog.WithStream(stream))
+	}
+	if a.Log, err = eventlog.New(cfg[EnvRedisURL], logOpts...); err != nil {
 		return nil, err
 	}
 	a.Events = eventlog.NewSafe(a.Log, logrus.NewEntry(a.Logger).WithField("function", name), a.Registry)

@@ -104,18 +104,23 @@ func Namespace(t testing.TB, cs kubernetes.Interface, prefix string) string {
 	return name
 }
 
+// RedisURLOrEmpty returns the Redis URL tests use, without checking it.
+func RedisURLOrEmpty() string {
+	if raw := os.Getenv("DEVENVS_REDIS_URL"); raw != "" {
+		return raw
+	}
+	port := os.Getenv("REDIS_PORT")
+	if port == "" {
+		port = "6390"
+	}
+	return "redis://127.0.0.1:" + port + "/0"
+}
+
 // RedisURL returns DEVENVS_REDIS_URL or the URL of the server `make redis` starts, after
 // checking that something listens there.
 func RedisURL(t testing.TB) string {
 	t.Helper()
-	raw := os.Getenv("DEVENVS_REDIS_URL")
-	if raw == "" {
-		port := os.Getenv("REDIS_PORT")
-		if port == "" {
-			port = "6390"
-		}
-		raw = "redis://127.0.0.1:" + port + "/0"
-	}
+	raw := RedisURLOrEmpty()
 	u, err := url.Parse(raw)
 	if err != nil {
 		t.Fatalf("DEVENVS_REDIS_URL %q: %v", raw, err)

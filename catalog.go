@@ -1,0 +1,58 @@
+package function
+
+import (
+	"github.com/devenvs/devenvs/shared/config"
+)
+
+// configDocument is /config.json.
+type configDocument struct {
+	Functions map[string]string `json:"functions"`
+	Catalog   catalog           `json:"catalog"`
+}
+
+// catalog is the part of the configuration the create form offers. It holds nothing secret:
+// teams' names, allowed pools, priorities and images, and limits.
+type catalog struct {
+	Defaults   config.Defaults   `json:"defaults"`
+	Pools      []catalogPool     `json:"pools"`
+	Priorities []catalogPriority `json:"priorities"`
+	Teams      []catalogTeam     `json:"teams"`
+}
+
+type catalogPool struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	GPU         bool   `json:"gpu"`
+}
+
+type catalogPriority struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+type catalogTeam struct {
+	Name        string          `json:"name"`
+	Pools       []string        `json:"pools"`
+	Priorities  []string        `json:"priorities"`
+	Images      []string        `json:"images"`
+	MaxCPU      string          `json:"maxCPU"`
+	MaxMemory   string          `json:"maxMemory"`
+	MaxLifetime config.Duration `json:"maxLifetime"`
+}
+
+func catalogOf(cfg *config.Config) catalog {
+	c := catalog{Defaults: cfg.Defaults, Pools: []catalogPool{}, Priorities: []catalogPriority{}, Teams: []catalogTeam{}}
+	for _, p := range cfg.Pools {
+		c.Pools = append(c.Pools, catalogPool{Name: p.Name, Description: p.Description, GPU: p.GPU})
+	}
+	for _, p := range cfg.Priorities {
+		c.Priorities = append(c.Priorities, catalogPriority{Name: p.Name, Description: p.Description})
+	}
+	for _, t := range cfg.Teams {
+		c.Teams = append(c.Teams, catalogTeam{
+			Name: t.Name, Pools: t.Pools, Priorities: t.Priorities, Images: t.Images,
+			MaxCPU: t.MaxCPU.String(), MaxMemory: t.MaxMemory.String(), MaxLifetime: t.MaxLifetime,
+		})
+	}
+	return c
+}

@@ -1,0 +1,171 @@
+// Package function is the root file function: it serves the UI from web/ (embedded in the
+// binary) and /config.json, which tells the page where the other functions are and what
+// the configuration offers (teams, pools, priorities, defaults). The browser then calls
+// the functions directly, with CORS.
+package function
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/http"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/devenvs/devenvs/shared/app"
+	"github.com/devenvs/devenvs/shared/httpx"
+)
+
+//go:embed web
+var webFS embed.FS
+
+// EnvFunctionURLs lists the other functions' public URLs: "createenv=https://...,listenvs=...".
+const EnvFunctionURLs = "DEVENVS_FUNCTION_URLS"
+
+// Function is a func-go instanced function.
+type Function struct {
+	app.Function
+	files  map[string]file
+	config []byte
+	csp    string
+}
+
+type file struct {
+	body        []byte
+	contentType string
+	etag        string
+}
+
+// New is called by the func-go runtime.
+func New() *Function { return &Function{} }
+
+// Start reads the embedded files once (so each request is a map lookup) and renders
+// /config.json and the Content-Security-Policy from the configuration.
+func (f *Function) Start(_ context.Context, cfg map[string]string) error {
+	urls, err := parseFunctionURLs(cfg[EnvFunctionURLs])
+	if err != nil {
+		return err
+	}
+	if err := f.Init("web", cfg, app.Options{}, f.serve, http.MethodGet, http.MethodHead); err != nil {
+		return err
+	}
+	if f.files, err = loadFiles(); err != nil {
+		return err
+	}
+	if f.config, err = json.Marshal(configDocument{Functions: urls, Catalog: catalogOf(f.App.Config)}); err != nil {
+		return fmt.Errorf("encode config.json: %w", err)
+	}
+	f.csp = contentSecurityPolicy(urls)
+	return nil
+}
+
+func (f *Function) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		httpx.WriteError(w, r, http.StatusMethodNotAllowed, fmt.Errorf("method %s not allowed", r.Method))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", f.csp)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	if r.URL.Path == "/config.json" {
+		h.Set("Cache-Control", "no-store")
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write(f.config)
+		return
+	}
+	name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+	if name == "" {
+		name = "index.html"
+	}
+	file, ok := f.files[name]
+	if !ok {
+		httpx.WriteError(w, r, http.StatusNotFound, fmt.Errorf("%s not found", r.URL.Path))
+		return
+	}
+	// The files change only with a new image, so let the browser keep them but always
+	// revalidate: a deploy is visible at once and an unchanged file costs a 304.
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", file.etag)
+	h.Set("Content-Type", file.contentType)
+	if r.Header.Get("If-None-Match") == file.etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if r.Method == http.MethodHead {
+		return
+	}
+	_, _ = w.Write(file.body)
+}
+
+func loadFiles() (map[string]file, error) {
+	files := map[string]file{}
+	err := fs.WalkDir(webFS, "web", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := webFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		ct := mime.TypeByExtension(path.Ext(p))
+		if ct == "" {
+			ct = http.DetectContentType(body)
+		}
+		files[strings.TrimPrefix(p, "web/")] = file{body: body, contentType: ct, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read embedded web/: %w", err)
+	}
+	return files, nil
+}
+
+// parseFunctionURLs reads "name=url,name=url"; each URL must be absolute http(s).
+func parseFunctionURLs(raw string) (map[string]string, error) {
+	urls := map[string]string{}
+	for _, pair := range strings.Split(raw, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(pair, "=")
+		u, err := url.Parse(value)
+		if !ok || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("%s: %q is not name=http(s)://host", EnvFunctionURLs, pair)
+		}
+		urls[name] = strings.TrimSuffix(value, "/")
+	}
+	for _, need := range []string{"createenv", "listenvs", "deleteenv", "updateenv"} {
+		if urls[need] == "" {
+			return nil, fmt.Errorf("%s lacks the URL of %s", EnvFunctionURLs, need)
+		}
+	}
+	return urls, nil
+}
+
+// contentSecurityPolicy allows only this origin's files and calls to the functions' origins.
+func contentSecurityPolicy(urls map[string]string) string {
+	origins := map[string]bool{}
+	for _, v := range urls {
+		u, _ := url.Parse(v)
+		origins[u.Scheme+"://"+u.Host] = true
+	}
+	connect := []string{"'self'"}
+	for o := range origins {
+		connect = append(connect, o)
+	}
+	sort.Strings(connect[1:])
+	return "default-src 'self'; connect-src " + strings.Join(connect, " ") +
+		"; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+}

@@ -1,0 +1,134 @@
+// Talking to the functions: the page's own /config.json says where each one lives; every
+// call carries the bearer token, and every failure becomes an ApiError with the server's
+// status, message, field problems and request id.
+
+const TOKEN_KEY = 'devenvs.token';
+const TIMEOUT_MS = 30_000; // scale-to-zero functions may need a few seconds to wake up
+
+/** An HTTP or network failure of a function call. */
+export class ApiError extends Error {
+  constructor({ status = 0, message, fields = [], requestId = '', fn = '' }) {
+    super(message || (status ? `HTTP ${status}` : 'network error'));
+    this.name = 'ApiError';
+    this.status = status; // 0 for network errors and timeouts
+    this.fields = Array.isArray(fields) ? fields : [];
+    this.requestId = requestId || '';
+    this.fn = fn;
+  }
+}
+
+export const token = {
+  get() {
+    try { return sessionStorage.getItem(TOKEN_KEY) || ''; } catch { return ''; }
+  },
+  set(value) {
+    try { sessionStorage.setItem(TOKEN_KEY, value); } catch { /* storage disabled: token lives in memory only */ }
+    memoryToken = value;
+  },
+  clear() {
+    try { sessionStorage.removeItem(TOKEN_KEY); } catch { /* ignore */ }
+    memoryToken = '';
+  },
+};
+let memoryToken = '';
+const currentToken = () => token.get() || memoryToken;
+
+/**
+ * For scripted use only (screenshots, browser tests that cannot type): a URL fragment
+ * `#token=<token>` is moved into sessionStorage once and removed from the address bar and
+ * history entry, so it is not left in the URL, bookmarks or Referer headers.
+ */
+export function adoptTokenFromFragment() {
+  const hash = location.hash.slice(1);
+  if (!hash) return;
+  const params = new URLSearchParams(hash);
+  const value = params.get('token');
+  if (value === null) return;
+  if (value) token.set(value);
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(history.state, '', location.pathname + location.search + (rest ? `#${rest}` : ''));
+}
+
+/** Loads /config.json: function URLs and the catalog of teams, pools and priorities. */
+export async function loadConfig() {
+  let res;
+  try {
+    res = await fetch('config.json', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  } catch (err) {
+    throw new ApiError({ message: `could not load config.json: ${err.message}` });
+  }
+  if (!res.ok) throw new ApiError({ status: res.status, message: 'could not load config.json' });
+  const cfg = await res.json();
+  const functions = {};
+  for (const [name, url] of Object.entries(cfg.functions || {})) functions[name] = String(url).replace(/\/+$/, '');
+  for (const name of ['createenv', 'listenvs', 'deleteenv', 'updateenv']) {
+    if (!functions[name]) throw new ApiError({ message: `config.json names no URL for the ${name} function` });
+  }
+  const catalog = cfg.catalog || {};
+  return {
+    functions,
+    catalog: {
+      defaults: catalog.defaults || {},
+      pools: catalog.pools || [],
+      priorities: catalog.priorities || [],
+      teams: catalog.teams || [],
+    },
+  };
+}
+
+/** Creates a client bound to the function URLs in config. */
+export function client(functions) {
+  async function call(fn, method, path, body) {
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), TIMEOUT_MS);
+    const headers = { Accept: 'application/json', Authorization: `Bearer ${currentToken()}` };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let res;
+    try {
+      res = await fetch(functions[fn] + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: ctrl.signal,
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+    } catch (err) {
+      const timedOut = err.name === 'AbortError';
+      throw new ApiError({
+        fn,
+        message: timedOut
+          ? `the ${fn} function did not answer within ${TIMEOUT_MS / 1000} s`
+          : `could not reach the ${fn} function`,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+    const requestId = res.headers.get('X-Request-Id') || '';
+    let data = null;
+    const text = await res.text();
+    if (text) {
+      try { data = JSON.parse(text); } catch { data = null; }
+    }
+    if (!res.ok) {
+      throw new ApiError({
+        fn,
+        status: res.status,
+        message: (data && data.message) || res.statusText || `HTTP ${res.status}`,
+        fields: data && data.fields,
+        requestId: (data && data.requestId) || requestId,
+      });
+    }
+    return data;
+  }
+
+  const envPath = (team, name) => `/${encodeURIComponent(team)}/${encodeURIComponent(name)}`;
+
+  return {
+    list: (team) => call('listenvs', 'GET', team ? `/?team=${encodeURIComponent(team)}` : '/'),
+    create: (spec) => call('createenv', 'POST', '/', spec),
+    remove: (team, name) => call('deleteenv', 'DELETE', envPath(team, name)),
+    update: (team, name, change) => call('updateenv', 'PATCH', envPath(team, name), change),
+  };
+}

@@ -1,0 +1,475 @@
+// The create form: fills its choices from the catalog for the selected team, turns the
+// inputs into a create request, and puts the server's field errors next to their inputs.
+
+import { parseCPU, parseMemory, parseDuration, formatBytes, formatCPU } from './format.js';
+
+const $ = (sel, root = document) => root.querySelector(sel);
+
+// Request field (the first segment of an error path) -> input id.
+const FIELD_INPUT = {
+  team: 'team',
+  name: 'name',
+  image: 'image',
+  packages: 'packages',
+  cpu: 'cpu',
+  memory: 'memory',
+  pool: 'pool',
+  priority: 'priority',
+  lifetime: 'lifetime',
+  sshPublicKeys: 'ssh-key',
+  persistentHome: 'persistent-home',
+  env: 'env',
+  idleStop: 'idle-stop',
+};
+
+// Concrete tags offered for image globs; the user may type any other value.
+const COMMON_TAGS = {
+  ubuntu: ['24.04', '22.04', '20.04'],
+  debian: ['12', '12-slim', '11'],
+  fedora: ['41', '40'],
+  alpine: ['3.20', '3.19'],
+  rockylinux: ['9'],
+  almalinux: ['9'],
+  archlinux: ['latest'],
+  'opensuse/leap': ['15.6'],
+  python: ['3.12', '3.13'],
+  golang: ['1.23', '1.22'],
+  node: ['22', '20'],
+};
+
+/** The DOM id of the error element for a field path: sshPublicKeys[0] -> error-sshPublicKeys-0. */
+export function errorId(path) {
+  return 'error-' + String(path).replace(/[[\].]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+/** Concrete image suggestions for a team's allowlist globs. */
+export function imageSuggestions(patterns) {
+  const out = [];
+  for (const p of patterns || []) {
+    if (!p.includes('*') && !p.includes('?')) {
+      out.push(p);
+      continue;
+    }
+    const m = /^([^:*?]+):\*$/.exec(p); // "repo:*"
+    if (m) {
+      const repo = m[1];
+      const short = repo.replace(/^(docker\.io\/)?(library\/)?/, '');
+      for (const tag of COMMON_TAGS[short] || ['latest']) out.push(`${repo}:${tag}`);
+      continue;
+    }
+    const prefix = /^([^*?]+?):?([^:*?]*)\*$/.exec(p); // "ubuntu:2*", "ghcr.io/org/*"
+    if (prefix && prefix[0].includes(':')) {
+      const repo = p.slice(0, p.indexOf(':'));
+      const short = repo.replace(/^(docker\.io\/)?(library\/)?/, '');
+      const tagPrefix = p.slice(p.indexOf(':') + 1, -1);
+      for (const tag of COMMON_TAGS[short] || []) if (tag.startsWith(tagPrefix)) out.push(`${repo}:${tag}`);
+    }
+  }
+  return [...new Set(out)];
+}
+
+/** Whether image matches one of the allowlist globs (* and ? wildcards). */
+function imageAllowed(image, patterns) {
+  return (patterns || []).some((p) => {
+    const re = new RegExp('^' + p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+    return re.test(image);
+  });
+}
+
+/** Splits "git, vim  tmux" into ["git", "vim", "tmux"]. */
+export function splitPackages(text) {
+  return String(text).split(/[\s,]+/).filter(Boolean);
+}
+
+/** One SSH key per non-empty line; comment lines (#) are dropped. */
+export function splitKeys(text) {
+  return String(text).split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+/** "A=1\nB=two" -> {A: "1", B: "two"}; lines without "=" keep an empty value. */
+export function parseEnv(text) {
+  const env = {};
+  for (const raw of String(text).split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const i = line.indexOf('=');
+    if (i < 0) env[line] = '';
+    else env[line.slice(0, i).trim()] = line.slice(i + 1);
+  }
+  return env;
+}
+
+const SSH_KEY_STORE = 'devenvs.sshPublicKeys'; // a public key is not a secret
+
+export class CreateForm {
+  /**
+   * @param {HTMLFormElement} form
+   * @param {{onSubmit: (spec: object) => Promise<void>}} handlers
+   */
+  constructor(form, { onSubmit }) {
+    this.form = form;
+    this.catalog = { defaults: {}, pools: [], priorities: [], teams: [] };
+    this.teams = []; // the caller's teams (names)
+    this.busy = false;
+    this.onSubmit = onSubmit;
+    this.el = {
+      team: $('#team'), name: $('#name'), image: $('#image'), packages: $('#packages'),
+      cpu: $('#cpu'), memory: $('#memory'), pool: $('#pool'), priority: $('#priority'),
+      lifetime: $('#lifetime'), sshKey: $('#ssh-key'), persistentHome: $('#persistent-home'),
+      idleStop: $('#idle-stop'), env: $('#env'), submit: $('#create-submit'),
+      imageOptions: $('#image-options'), teamHint: $('#team-hint'), imageHint: $('#image-hint'),
+      poolInfo: $('#pool-info'), priorityInfo: $('#priority-info'), cpuHint: $('#cpu-hint'),
+      memoryHint: $('#memory-hint'), lifetimeHint: $('#lifetime-hint'),
+      formErrors: $('#form-errors'), formErrorsTitle: $('#form-errors-title'), formErrorsList: $('#form-errors-list'),
+      envDetails: $('#env-details'),
+    };
+    // Remember each input's own hints so error ids can be added and removed later.
+    for (const id of Object.values(FIELD_INPUT)) {
+      const input = document.getElementById(id);
+      const ids = (input.getAttribute('aria-describedby') || '').split(/\s+/).filter((x) => x && !x.startsWith('error-'));
+      input.dataset.hints = ids.join(' ');
+      input.setAttribute('aria-describedby', ids.join(' '));
+    }
+    try { this.el.sshKey.value = localStorage.getItem(SSH_KEY_STORE) || ''; } catch { /* storage disabled */ }
+
+    this.el.team.addEventListener('change', () => this.applyTeam());
+    this.el.pool.addEventListener('change', () => this.describePool());
+    this.el.priority.addEventListener('change', () => this.describePriority());
+    form.addEventListener('change', (e) => {
+      if (e.target.name === 'size') this.pickSize(e.target);
+      if (e.target.name === 'lifetime-preset') this.pickLifetime(e.target);
+    });
+    this.el.cpu.addEventListener('input', () => this.syncSize());
+    this.el.memory.addEventListener('input', () => this.syncSize());
+    this.el.lifetime.addEventListener('input', () => this.syncLifetime());
+    // Editing a field clears its (now stale) server error.
+    form.addEventListener('input', (e) => {
+      const field = Object.keys(FIELD_INPUT).find((k) => FIELD_INPUT[k] === e.target.id);
+      if (field) this.clearFieldErrors(field);
+    });
+    this.el.name.addEventListener('input', () => {
+      const v = this.el.name.value;
+      const lower = v.toLowerCase().replace(/[\s_]+/g, '-');
+      if (lower !== v) {
+        const pos = this.el.name.selectionStart;
+        this.el.name.value = lower;
+        this.el.name.setSelectionRange(pos, pos);
+      }
+    });
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.submit();
+    });
+  }
+
+  /** Sets the catalog (from config.json) and, once known, the caller's teams. */
+  setCatalog(catalog, teams) {
+    this.catalog = catalog;
+    const known = catalog.teams.map((t) => t.name);
+    // Teams the caller belongs to, in catalog order; before the first list, every team.
+    const names = teams && teams.length ? known.filter((n) => teams.includes(n)) : known;
+    for (const n of teams || []) if (!names.includes(n)) names.push(n);
+    if (names.join() === this.teams.join() && this.el.team.options.length) return;
+    this.teams = names;
+    const first = this.el.team.options.length === 0;
+    const current = this.el.team.value;
+    this.el.team.replaceChildren(...names.map((n) => new Option(n, n)));
+    if (names.includes(current)) this.el.team.value = current;
+    this.el.team.disabled = names.length < 2;
+    const none = names.length === 0;
+    this.el.submit.disabled = none;
+    this.el.teamHint.textContent = none
+      ? 'You are not a member of any team yet; ask your platform team to add you.'
+      : '';
+    this.applyTeam(first);
+  }
+
+  team() {
+    return this.catalog.teams.find((t) => t.name === this.el.team.value) || null;
+  }
+
+  /** Fills images, pools, priorities and limits for the selected team. */
+  applyTeam(initial = false) {
+    const team = this.team();
+    const d = this.catalog.defaults || {};
+    const { el } = this;
+    this.clearErrors();
+
+    // Images
+    const patterns = team ? team.images || [] : [];
+    const suggestions = imageSuggestions(patterns);
+    el.imageOptions.replaceChildren(...suggestions.map((s) => new Option(s, s)));
+    el.imageHint.textContent = patterns.length ? `Allowed for ${team.name}: ${patterns.join(', ')}` : '';
+    if (!el.image.value || (patterns.length && !imageAllowed(el.image.value, patterns))) {
+      el.image.value = d.image && (!patterns.length || imageAllowed(d.image, patterns)) ? d.image : suggestions[0] || '';
+    }
+
+    // Pools, only those the team may use
+    const allowedPools = team && team.pools ? team.pools : this.catalog.pools.map((p) => p.name);
+    const pools = allowedPools.map((n) => this.catalog.pools.find((p) => p.name === n) || { name: n });
+    const prevPool = el.pool.value;
+    el.pool.replaceChildren(...pools.map((p) => new Option(p.gpu ? `${p.name} (GPU)` : p.name, p.name)));
+    el.pool.value = [prevPool, d.pool, pools[0] && pools[0].name].find((n) => n && allowedPools.includes(n)) || '';
+    this.describePool();
+
+    // Priorities
+    const allowedPrios = team && team.priorities ? team.priorities : this.catalog.priorities.map((p) => p.name);
+    const prevPrio = el.priority.value;
+    el.priority.replaceChildren(...allowedPrios.map((n) => new Option(n, n)));
+    el.priority.value = [prevPrio, d.priority, allowedPrios[0]].find((n) => n && allowedPrios.includes(n)) || '';
+    this.describePriority();
+
+    // Sizes and lifetimes beyond the team's limits are not offered.
+    const maxCPU = team ? parseCPU(team.maxCPU) : NaN;
+    const maxMem = team ? parseMemory(team.maxMemory) : NaN;
+    const maxLife = team ? parseDuration(team.maxLifetime) : NaN;
+    for (const radio of this.form.querySelectorAll('input[name="size"][data-cpu]')) {
+      const tooBig = parseCPU(radio.dataset.cpu) > maxCPU || parseMemory(radio.dataset.memory) > maxMem;
+      radio.disabled = tooBig;
+      radio.nextElementSibling.title = tooBig ? `More than ${team.name} may use` : '';
+    }
+    for (const radio of this.form.querySelectorAll('input[name="lifetime-preset"]:not([value="custom"])')) {
+      const tooLong = parseDuration(radio.value) > maxLife;
+      radio.disabled = tooLong;
+      radio.nextElementSibling.title = tooLong ? `Longer than ${team.name} allows` : '';
+    }
+    el.cpuHint.textContent = Number.isFinite(maxCPU)
+      ? `Cores, e.g. 2 or 500m; at most ${formatCPU(maxCPU)} for ${team.name}.`
+      : 'Cores, e.g. 2 or 500m.';
+    el.memoryHint.textContent = Number.isFinite(maxMem)
+      ? `e.g. 4Gi or 512Mi; at most ${formatBytes(maxMem)} for ${team.name}.`
+      : 'e.g. 4Gi or 512Mi.';
+    el.lifetimeHint.textContent = Number.isFinite(maxLife)
+      ? `A duration such as 8h or 90m; at most ${team.maxLifetime} for ${team.name}. You can extend it later.`
+      : 'A duration such as 8h or 90m; you can extend it later.';
+
+    if (initial || !el.cpu.value) el.cpu.value = d.cpu || '1';
+    if (initial || !el.memory.value) el.memory.value = d.memory || '2Gi';
+    if (parseCPU(el.cpu.value) > maxCPU) el.cpu.value = team.maxCPU;
+    if (parseMemory(el.memory.value) > maxMem) el.memory.value = team.maxMemory;
+    this.syncSize();
+    if (initial || !el.lifetime.value) el.lifetime.value = d.lifetime || '8h';
+    if (parseDuration(el.lifetime.value) > maxLife) el.lifetime.value = team.maxLifetime;
+    this.syncLifetime();
+  }
+
+  describePool() {
+    const p = this.catalog.pools.find((x) => x.name === this.el.pool.value);
+    const info = this.el.poolInfo;
+    info.replaceChildren();
+    if (!p) return;
+    const badge = document.createElement('span');
+    badge.className = `chip ${p.gpu ? 'chip-gpu' : 'chip-cpu'}`;
+    badge.textContent = p.gpu ? 'GPU' : 'CPU';
+    info.append(badge, ' ', p.description || '');
+  }
+
+  describePriority() {
+    const p = this.catalog.priorities.find((x) => x.name === this.el.priority.value);
+    this.el.priorityInfo.textContent = p ? p.description || '' : '';
+  }
+
+  pickSize(radio) {
+    if (radio.value === 'custom') {
+      this.el.cpu.focus();
+      return;
+    }
+    this.el.cpu.value = radio.dataset.cpu;
+    this.el.memory.value = radio.dataset.memory;
+    this.clearFieldErrors('cpu');
+    this.clearFieldErrors('memory');
+  }
+
+  /** Checks the preset that matches the CPU and memory inputs, or Custom. */
+  syncSize() {
+    const cpu = parseCPU(this.el.cpu.value);
+    const mem = parseMemory(this.el.memory.value);
+    const match = [...this.form.querySelectorAll('input[name="size"][data-cpu]')]
+      .find((r) => parseCPU(r.dataset.cpu) === cpu && parseMemory(r.dataset.memory) === mem);
+    (match || $('#size-custom')).checked = true;
+  }
+
+  pickLifetime(radio) {
+    if (radio.value === 'custom') {
+      this.el.lifetime.focus();
+      return;
+    }
+    this.el.lifetime.value = radio.value;
+    this.clearFieldErrors('lifetime');
+  }
+
+  syncLifetime() {
+    const ms = parseDuration(this.el.lifetime.value);
+    const match = [...this.form.querySelectorAll('input[name="lifetime-preset"]:not([value="custom"])')]
+      .find((r) => parseDuration(r.value) === ms);
+    (match || $('#lifetime-custom')).checked = true;
+  }
+
+  /** The create request body from the inputs. */
+  spec() {
+    const { el } = this;
+    const spec = {
+      team: el.team.value,
+      name: el.name.value.trim(),
+      image: el.image.value.trim(),
+      packages: splitPackages(el.packages.value),
+      cpu: el.cpu.value.trim(),
+      memory: el.memory.value.trim(),
+      pool: el.pool.value,
+      priority: el.priority.value,
+      lifetime: el.lifetime.value.trim(),
+      sshPublicKeys: splitKeys(el.sshKey.value),
+      persistentHome: el.persistentHome.value,
+      env: parseEnv(el.env.value),
+      idleStop: el.idleStop.checked,
+    };
+    return spec;
+  }
+
+  async submit() {
+    if (this.busy) return;
+    this.clearErrors();
+    const spec = this.spec();
+    this.setBusy(true);
+    try {
+      await this.onSubmit(spec);
+      try { localStorage.setItem(SSH_KEY_STORE, this.el.sshKey.value.trim()); } catch { /* ignore */ }
+      this.el.name.value = '';
+    } catch {
+      // onSubmit has already shown the error (next to the fields, or by signing out).
+    } finally {
+      this.setBusy(false);
+    }
+  }
+
+  setBusy(busy) {
+    this.busy = busy;
+    this.el.submit.setAttribute('aria-busy', String(busy));
+    this.el.submit.classList.toggle('is-busy', busy);
+    this.el.submit.querySelector('.label').textContent = busy ? 'Launching…' : 'Launch environment';
+  }
+
+  /** Clears every field and form-level error. */
+  clearErrors() {
+    for (const field of Object.keys(FIELD_INPUT)) this.clearFieldErrors(field);
+    this.el.formErrors.hidden = true;
+    this.el.formErrorsList.replaceChildren();
+    this.el.formErrorsTitle.textContent = '';
+  }
+
+  clearFieldErrors(field) {
+    const input = document.getElementById(FIELD_INPUT[field]);
+    const box = document.getElementById(`errors-${field}`);
+    if (!input || !box) return;
+    for (const p of [...box.children]) {
+      if (p.id === `error-${field}`) {
+        p.hidden = true;
+        p.textContent = '';
+      } else {
+        p.remove();
+      }
+    }
+    input.removeAttribute('aria-invalid');
+    input.setAttribute('aria-describedby', input.dataset.hints || '');
+  }
+
+  /**
+   * Shows an ApiError from createenv: each field problem next to its input, the rest (and
+   * a summary) above the submit button. Focuses the first invalid input.
+   */
+  showError(err) {
+    this.clearErrors();
+    const leftovers = [];
+    let placed = 0;
+    let first = null;
+    const place = (path, text) => {
+      if (!this.showFieldError(path, text)) return false;
+      placed++;
+      first = first || document.getElementById(FIELD_INPUT[baseField(path)]);
+      return true;
+    };
+    const fields = Array.isArray(err.fields) ? err.fields : [];
+    for (const f of fields) {
+      const text = describeProblem(f);
+      if (!place(f.path, text)) leftovers.push(f.path ? `${f.path}: ${text}` : text);
+    }
+    if (!fields.length && err.status === 409) place('name', capitalize(err.message) || 'An environment with this name already exists.');
+    if (!fields.length && err.status === 403) place('team', capitalize(err.message));
+
+    let title;
+    if (placed) title = `Not launched. Check the highlighted fields${leftovers.length ? ' and these problems:' : '.'}`;
+    else if (leftovers.length) title = 'Not launched. The server reported:';
+    else title = `Not launched: ${err.message}`;
+    if (err.requestId) title += ` (request ID ${err.requestId})`;
+    this.el.formErrorsTitle.textContent = title;
+    this.el.formErrorsList.replaceChildren(...leftovers.map((t) => {
+      const li = document.createElement('li');
+      li.textContent = t;
+      return li;
+    }));
+    this.el.formErrors.hidden = false;
+    (first || this.el.formErrors).focus();
+  }
+
+  /** Puts text next to the input for path; false when no input matches. */
+  showFieldError(path, text) {
+    const field = baseField(path);
+    const input = document.getElementById(FIELD_INPUT[field] || '');
+    const box = document.getElementById(`errors-${field}`);
+    if (!input || !box) return false;
+    const id = errorId(path);
+    let p = document.getElementById(id);
+    if (!p) {
+      p = document.createElement('p');
+      p.className = 'field-error';
+      p.id = id;
+      box.append(p);
+    }
+    const label = itemLabel(path, this);
+    const named = label && text.includes(label.replace(/[“”]/g, ''));
+    p.textContent = label && !named ? `${label}: ${text}` : text;
+    p.hidden = false;
+    input.setAttribute('aria-invalid', 'true');
+    const ids = new Set((input.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean));
+    ids.add(id);
+    input.setAttribute('aria-describedby', [...ids].join(' '));
+    if (input.closest('details')) input.closest('details').open = true;
+    return true;
+  }
+
+  focusName() {
+    this.el.name.focus();
+  }
+}
+
+function baseField(path) {
+  return /^[A-Za-z]+/.exec(String(path || ''))?.[0] || '';
+}
+
+/** "Key 2" for sshPublicKeys[1], "Package 4 (foo)" for packages[3], "FOO" for env.FOO. */
+function itemLabel(path, form) {
+  const m = /^([A-Za-z]+)(?:\[(\d+)\]|\.(.+)|\[([^\]]+)\])/.exec(path);
+  if (!m) return '';
+  const [, field, index, dotKey, bracketKey] = m;
+  if (index !== undefined) {
+    const i = Number(index);
+    if (field === 'sshPublicKeys') return `Key ${i + 1}`;
+    if (field === 'packages') {
+      const name = splitPackages(form.el.packages.value)[i];
+      return name ? `“${name}”` : `Package ${i + 1}`;
+    }
+    return `Item ${i + 1}`;
+  }
+  return dotKey || bracketKey || '';
+}
+
+function describeProblem(f) {
+  const msg = capitalize(f.message || 'invalid value');
+  return f.details ? `${msg} — ${f.details}` : msg;
+}
+
+function capitalize(s) {
+  s = String(s || '');
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+

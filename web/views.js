@@ -1,0 +1,425 @@
+// Rendering of the environment tables and the activity list. Rows are keyed by
+// "<team>/<name>" and updated in place, so polling never steals focus from a button, resets
+// an open <details>, or shifts the layout more than the data itself changed.
+
+import {
+  formatCPU, formatBytes, formatRemaining, describeRemaining, formatDateTime, formatNear, formatAgo,
+} from './format.js';
+
+/** Small element builder: h('td', {class: 'x', dataset: {a: 1}}, child, 'text'). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k === 'text') el.textContent = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return el;
+}
+
+/** Text for screen readers only. */
+const sr = (text) => h('span', { class: 'visually-hidden', text });
+
+// Phases in which an environment is on its way up; the list is polled fast while any is.
+export const SETTLED = new Set(['Running', 'Stopped', 'Failed', 'Expired']);
+
+const STEPS = ['queued', 'scheduled', 'pulling image', 'starting', 'ready'];
+
+/** Where an environment is on its way to Running (index into STEPS), or -1. */
+export function stepOf(env) {
+  switch (env.phase) {
+    case 'Pending':
+      return /ImagePull|ErrImage/.test(env.reason || '') ? 2 : 0;
+    case 'Starting':
+      return env.reason === 'NotReady' ? 3 : 2;
+    case 'Running':
+      return 4;
+    default:
+      return -1;
+  }
+}
+
+// Plain words for the reasons the list reports; the raw reason stays visible beside them.
+const REASONS = {
+  Unschedulable: 'No node can take it right now',
+  Scheduling: 'Waiting for the scheduler',
+  NoPod: 'Waiting for the pod',
+  ContainerCreating: 'Pulling the image and creating the container',
+  PodInitializing: 'Installing packages',
+  NotReady: 'Waiting for SSH to accept connections',
+  ErrImagePull: 'Cannot pull the image; retrying',
+  ImagePullBackOff: 'Cannot pull the image; retrying',
+  InvalidImageName: 'The image name is invalid',
+  CrashLoopBackOff: 'Keeps crashing on start',
+  CreateContainerConfigError: 'The container configuration is invalid',
+  CreateContainerError: 'The container could not be created',
+  RunContainerError: 'The container could not be started',
+  PodFailed: 'Stopped unexpectedly',
+  LifetimeExceeded: 'Its lifetime ended',
+  IdleCPU: 'Stopped after being idle',
+  EnvIdleCPU: 'Stopped after being idle',
+};
+
+// Reasons worth a warning colour even while the phase is only Pending.
+const TROUBLE = new Set(['Unschedulable', 'ErrImagePull', 'ImagePullBackOff']);
+
+const keyOf = (env) => `${env.team}/${env.name}`;
+
+export class EnvironmentsView {
+  /**
+   * @param {HTMLElement} root container for the per-team tables
+   * @param {{teamLimits: (team: string) => {maxLifetimeMs: number}, user: () => string}} deps
+   */
+  constructor(root, deps) {
+    this.root = root;
+    this.deps = deps;
+    this.blocks = new Map(); // team -> {section, tbody, count}
+    this.rows = new Map(); // key -> {tr, refs, env}
+  }
+
+  /** Renders envs grouped by team (in the order of teams); returns the teams without any. */
+  render(envs, teams) {
+    const byTeam = new Map();
+    for (const env of envs) {
+      if (!byTeam.has(env.team)) byTeam.set(env.team, []);
+      byTeam.get(env.team).push(env);
+    }
+    const order = [...teams, ...[...byTeam.keys()].filter((t) => !teams.includes(t))];
+    const shown = order.filter((t) => byTeam.has(t));
+
+    // Team blocks, in order.
+    for (const [team, block] of this.blocks) {
+      if (!shown.includes(team)) {
+        block.section.remove();
+        this.blocks.delete(team);
+      }
+    }
+    shown.forEach((team, i) => {
+      let block = this.blocks.get(team);
+      if (!block) {
+        block = this.teamBlock(team);
+        this.blocks.set(team, block);
+      }
+      if (this.root.children[i] !== block.section) this.root.insertBefore(block.section, this.root.children[i] || null);
+    });
+
+    // Rows.
+    const seen = new Set();
+    for (const team of shown) {
+      const block = this.blocks.get(team);
+      const list = byTeam.get(team).slice().sort((a, b) =>
+        (b.createdAt || '').localeCompare(a.createdAt || '') || a.name.localeCompare(b.name));
+      block.count.textContent = `${list.length} environment${list.length === 1 ? '' : 's'}`;
+      list.forEach((env, i) => {
+        const key = keyOf(env);
+        seen.add(key);
+        let row = this.rows.get(key);
+        if (!row) {
+          row = this.makeRow(env);
+          this.rows.set(key, row);
+        }
+        this.updateRow(row, env);
+        if (block.tbody.children[i] !== row.tr) block.tbody.insertBefore(row.tr, block.tbody.children[i] || null);
+      });
+    }
+    for (const [key, row] of this.rows) {
+      if (!seen.has(key)) {
+        row.tr.remove();
+        this.rows.delete(key);
+      }
+    }
+    this.tick(Date.now());
+    return teams.filter((t) => !byTeam.has(t));
+  }
+
+  teamBlock(team) {
+    const count = h('span', { class: 'caption-count' });
+    const tbody = h('tbody');
+    const th = (text, cls) => h('th', { scope: 'col', class: cls, text });
+    const table = h('table', { class: 'env-table' },
+      h('caption', {}, h('span', { class: 'caption-team' }, sr('Team '), team), ' ', count),
+      h('thead', {}, h('tr', {},
+        th('Environment', 'col-env'), th('Status', 'col-status'), th('CPU', 'col-usage'), th('Memory', 'col-usage'),
+        th('Time left', 'col-time'), th('Access', 'col-access'), th('Actions', 'col-actions'))),
+      tbody);
+    const section = h('div', { class: 'team-block', dataset: { team } }, h('div', { class: 'table-scroll' }, table));
+    return { section, tbody, count };
+  }
+
+  makeRow(env) {
+    const key = keyOf(env);
+    const r = {};
+    r.name = h('span', { class: 'env-name' });
+    r.image = h('span', { class: 'env-image' });
+    r.meta = h('span', { class: 'env-meta' });
+    r.badge = h('span', { class: 'badge' });
+    r.reason = h('p', { class: 'status-reason' });
+    r.messageShort = h('p', { class: 'status-message' });
+    r.messageLong = h('details', { class: 'status-details' }, h('summary', { text: 'Details' }), h('p', { class: 'status-message' }));
+    r.steps = h('div', { class: 'steps' },
+      h('ol', { class: 'steps-dots' }, ...STEPS.map((s) => h('li', {}, sr(s)))),
+      h('span', { class: 'steps-label' }));
+    r.cpu = usageCell();
+    r.mem = usageCell();
+    r.time = h('time', { class: 'time-left' });
+    r.until = h('span', { class: 'time-until' });
+    r.ssh = accessLine('SSH', 'ssh', key);
+    r.sftp = accessLine('SFTP', 'sftp', key);
+    const btn = (action, text, cls, extra = {}) =>
+      h('button', { type: 'button', class: `btn btn-small ${cls}`, dataset: { action, env: key, ...extra } }, ...text);
+    r.stop = btn('stop', ['Stop', sr(` ${env.name}`)], '');
+    r.start = btn('start', ['Start', sr(` ${env.name}`)], 'btn-primary');
+    r.extend2 = btn('extend', [sr(`Extend ${env.name} `), '+2h'], 'btn-extend', { by: '2h' });
+    r.extend8 = btn('extend', [sr(`Extend ${env.name} `), '+8h'], 'btn-extend', { by: '8h' });
+    r.remove = btn('delete', ['Delete', sr(` ${env.name}`)], 'btn-danger-quiet');
+
+    const tr = h('tr', { dataset: { env: key } },
+      h('th', { scope: 'row', class: 'cell-env' }, r.name, r.image, r.meta),
+      h('td', { class: 'cell-status', dataset: { label: 'Status' } },
+        h('div', { class: 'status-line' }, r.badge, r.steps), r.reason, r.messageShort, r.messageLong),
+      h('td', { class: 'cell-usage', dataset: { label: 'CPU' } }, r.cpu.root),
+      h('td', { class: 'cell-usage', dataset: { label: 'Memory' } }, r.mem.root),
+      h('td', { class: 'cell-time', dataset: { label: 'Time left' } }, r.time, r.until),
+      h('td', { class: 'cell-access', dataset: { label: 'Access' } }, r.ssh.root, r.sftp.root),
+      h('td', { class: 'cell-actions', dataset: { label: 'Actions' } },
+        h('div', { class: 'actions' },
+          h('div', { class: 'actions-main' }, r.stop, r.start, r.remove),
+          h('div', { class: 'extend-group', role: 'group', 'aria-label': `Extend ${env.name}` },
+            h('span', { class: 'extend-label', 'aria-hidden': 'true', text: 'Extend' }), r.extend2, r.extend8))));
+    return { tr, refs: r, env: null, busy: false };
+  }
+
+  updateRow(row, env) {
+    const prev = row.env;
+    row.env = env;
+    const r = row.refs;
+    setText(r.name, env.name);
+    setText(r.image, env.image);
+    r.image.title = env.packages && env.packages.length ? `Packages: ${env.packages.join(' ')}` : '';
+    const meta = [env.pool, env.priority];
+    if (env.owner && env.owner !== this.deps.user()) meta.push(`by ${env.owner}`);
+    if (env.persistentHome) meta.push(`${env.persistentHome} home`);
+    setText(r.meta, meta.filter(Boolean).join(' · '));
+
+    // Status
+    if (!prev || prev.phase !== env.phase) {
+      r.badge.dataset.phase = env.phase;
+      setText(r.badge, env.phase);
+    }
+    r.badge.classList.toggle('badge-trouble', TROUBLE.has(env.reason) && env.phase === 'Pending');
+    const step = stepOf(env);
+    const climbing = step >= 0 && step < 4;
+    r.steps.hidden = !climbing;
+    if (climbing) {
+      [...r.steps.firstChild.children].forEach((li, i) => {
+        li.className = i < step ? 'done' : i === step ? 'current' : '';
+        if (i === step) li.setAttribute('aria-current', 'step');
+        else li.removeAttribute('aria-current');
+      });
+      setText(r.steps.lastChild, `${step + 1}/${STEPS.length} · ${STEPS[step]}`);
+      r.steps.title = `Progress: ${STEPS.join(' → ')}`;
+    }
+    const friendly = REASONS[env.reason];
+    const showReason = env.phase !== 'Running' && env.reason;
+    r.reason.hidden = !showReason;
+    if (showReason) {
+      r.reason.replaceChildren(friendly ? `${friendly} ` : '', h('code', { class: 'reason-code', text: env.reason }));
+    }
+    // The time column already says when an expired environment ended.
+    const msg = env.phase !== 'Running' && env.reason !== 'LifetimeExceeded' ? env.message || '' : '';
+    const long = msg.length > 80;
+    r.messageShort.hidden = !msg || long;
+    r.messageLong.hidden = !long;
+    setText(r.messageShort, long ? '' : msg);
+    setText(r.messageLong.lastChild, long ? msg : '');
+
+    // Usage
+    r.cpu.update(env.requested && env.requested.cpuMilli, env.used && env.used.cpuMilli, (v) => formatCPU(v), 'CPU');
+    r.mem.update(env.requested && env.requested.memoryBytes, env.used && env.used.memoryBytes, formatBytes, '');
+
+    // Access
+    r.ssh.set(env.ssh);
+    r.sftp.set(env.sftp);
+    const live = env.phase === 'Running';
+    for (const line of [r.ssh, r.sftp]) line.offline(!live);
+    row.tr.classList.toggle('is-offline', !live);
+
+    // Actions
+    const stopped = env.phase === 'Stopped' || env.replicas === 0;
+    r.stop.hidden = stopped;
+    r.start.hidden = !stopped;
+    this.updateButtons(row);
+  }
+
+  /** Enables the row's buttons unless an action is running or the limit is reached. */
+  updateButtons(row, now = Date.now()) {
+    const r = row.refs;
+    const env = row.env;
+    for (const b of [r.stop, r.start, r.remove]) b.disabled = row.busy;
+    const { maxLifetimeMs } = this.deps.teamLimits(env.team);
+    const left = Math.max(0, Date.parse(env.expiresAt) - now);
+    for (const b of [r.extend2, r.extend8]) {
+      const atMax = Number.isFinite(maxLifetimeMs) && left >= maxLifetimeMs - 60e3;
+      b.disabled = row.busy || atMax;
+      b.title = atMax ? `Already at the team's maximum lifetime` : `Add ${b.dataset.by} to the time left`;
+    }
+    row.tr.setAttribute('aria-busy', String(row.busy));
+  }
+
+  setBusy(key, busy) {
+    const row = this.rows.get(key);
+    if (!row) return;
+    row.busy = busy;
+    row.tr.classList.toggle('is-busy', busy);
+    this.updateButtons(row);
+  }
+
+  /** Updates the time-left cells; called every few seconds. */
+  tick(now) {
+    for (const row of this.rows.values()) {
+      const env = row.env;
+      const exp = new Date(env.expiresAt);
+      const left = exp.getTime() - now;
+      const r = row.refs;
+      setText(r.time, formatRemaining(left));
+      r.time.setAttribute('datetime', env.expiresAt);
+      r.time.setAttribute('aria-label', describeRemaining(left));
+      r.time.title = `Expires ${formatDateTime(exp)}`;
+      r.time.classList.toggle('is-soon', left > 0 && left < 30 * 60e3);
+      r.time.classList.toggle('is-over', left <= 0);
+      // Keep "Sat 7:11 PM" on one line; only the word before it may wrap.
+      setText(r.until, `${left > 0 ? 'until' : 'ended'} ${formatNear(exp, now).replace(/\s/g, '\u00a0')}`);
+      if (!row.busy) this.updateButtons(row, now);
+    }
+  }
+
+  row(key) {
+    return this.rows.get(key);
+  }
+
+  env(key) {
+    const row = this.rows.get(key);
+    return row ? row.env : null;
+  }
+
+  /** After a row disappears, a sensible place for keyboard focus. */
+  focusAfterRemoval(key, fallback) {
+    const row = this.rows.get(key);
+    const next = row && (row.tr.nextElementSibling || row.tr.previousElementSibling);
+    return () => {
+      const target = next && next.isConnected ? next.querySelector('button[data-action]:not([hidden]):not(:disabled)') : null;
+      (target || fallback).focus();
+    };
+  }
+
+  clear() {
+    this.root.replaceChildren();
+    this.blocks.clear();
+    this.rows.clear();
+  }
+}
+
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+function usageCell() {
+  const fill = h('span', { class: 'bar-fill' });
+  const bar = h('span', { class: 'bar', 'aria-hidden': 'true' }, fill);
+  const used = h('span', { class: 'usage-used' });
+  const req = h('span', { class: 'usage-req' });
+  const spoken = h('span', { class: 'visually-hidden' });
+  const visible = h('span', { class: 'usage', 'aria-hidden': 'true' }, used, bar, req);
+  const root = h('div', {}, spoken, visible);
+  return {
+    root,
+    update(requested, value, fmt, unit) {
+      const u = unit ? ` ${unit}` : '';
+      const asked = requested ? fmt(requested) + u : '—';
+      setText(spoken, value === null || value === undefined
+        ? `${asked} requested, usage not available`
+        : `${fmt(value)}${u} used of ${asked} requested`);
+      if (value === null || value === undefined) {
+        used.replaceChildren(h('span', { class: 'muted', text: 'used: n/a' }));
+        setText(req, `of ${asked}`);
+        bar.classList.add('is-na');
+        bar.classList.remove('is-high', 'is-over');
+        fill.style.width = '0%';
+        root.title = 'No usage metrics for this environment right now';
+        return;
+      }
+      const ratio = requested ? value / requested : 0;
+      // The unit is on the second line for CPU ("0.32 used / of 1 CPU") to fit narrow columns.
+      used.replaceChildren(h('strong', { text: fmt(value) }), h('span', { class: 'muted', text: ' used' }));
+      setText(req, `of ${asked}`);
+      bar.classList.remove('is-na');
+      bar.classList.toggle('is-high', ratio >= 0.9 && ratio <= 1);
+      bar.classList.toggle('is-over', ratio > 1);
+      // CSSOM writes are allowed under style-src 'self' (only markup style="" is blocked).
+      fill.style.width = `${Math.min(100, Math.max(ratio > 0 ? 2 : 0, ratio * 100)).toFixed(1)}%`;
+      root.title = `${Math.round(ratio * 100)}% of the request in use`;
+    },
+  };
+}
+
+function accessLine(label, kind, key) {
+  const code = h('code', { class: 'cmd' });
+  const copy = h('button', { type: 'button', class: 'btn btn-small btn-copy', dataset: { copy: kind, env: key } },
+    'Copy', sr(` ${label} command for ${key}`));
+  const root = h('div', { class: 'access-line' }, h('span', { class: 'access-label', text: label }), code, copy);
+  return {
+    root,
+    set(cmd) {
+      root.hidden = !cmd;
+      setText(code, cmd || '');
+      code.title = cmd || '';
+    },
+    offline(off) {
+      root.classList.toggle('is-offline', off);
+      if (off) code.title = `${code.textContent}\n(works once the environment is running)`;
+    },
+  };
+}
+
+// Activity
+
+const ACTIONS = {
+  create: ['created', 'create'],
+  delete: ['deleted', 'delete'],
+  stop: ['stopped', 'stop'],
+  start: ['started', 'start'],
+  extend: ['extended', 'extend'],
+  resize: ['resized', 'resize'],
+  expire: ['expired', 'expire'],
+  'idle-stop': ['stopped idle', 'stop idle'],
+  alert: ['raised an alert on', 'handle an alert on'],
+};
+
+export function renderActivity(list, events, { user, now = Date.now() }) {
+  const items = events.map((ev) => {
+    const [done, attempt] = ACTIONS[ev.action] || [ev.action, ev.action];
+    const who = ev.actor && ev.actor === user ? 'You' : ev.actor || 'Someone';
+    const target = h('span', { class: 'event-env', text: ev.env ? `${ev.team}/${ev.env}` : ev.team });
+    const line = h('p', { class: 'event-line' },
+      h('span', { class: 'event-actor', text: who }), ' ',
+      ev.outcome === 'failure' ? `could not ${attempt} ` : `${done} `, target);
+    if (ev.outcome && ev.outcome !== 'success') {
+      line.append(' ', h('span', { class: `chip chip-${ev.outcome}`, text: ev.outcome }));
+    }
+    const when = new Date(ev.time);
+    const body = h('div', { class: 'event-body' }, line);
+    if (ev.reason) body.append(h('p', { class: 'event-reason', text: ev.reason }));
+    return h('li', { class: `event event-${ev.outcome || 'success'}`, dataset: { eventId: ev.id, action: ev.action } },
+      h('span', { class: 'event-dot', 'aria-hidden': 'true' }),
+      body,
+      h('time', {
+        class: 'event-time', datetime: ev.time, title: formatDateTime(when) + (ev.requestId ? ` · request ${ev.requestId}` : ''),
+        text: formatAgo(when, now),
+      }));
+  });
+  list.replaceChildren(...items);
+}
+
