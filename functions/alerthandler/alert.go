@@ -33,8 +33,9 @@ type errPoison struct{ msg string }
 
 func (e *errPoison) Error() string { return e.msg }
 
-// parseAlert reads an alert from the event's type and extensions, which the event source
-// sets from the alert's labels. The data (the alert itself) is only read for its summary.
+// parseAlert reads an alert from the event's type, its extensions (which the event source
+// copies from the alert's labels so Triggers can filter on them) and, where an extension is
+// missing (`func invoke` sends none), the labels in its data.
 func parseAlert(e event.Event) (alert, error) {
 	var a alert
 	switch e.Type() {
@@ -44,20 +45,26 @@ func parseAlert(e event.Event) (alert, error) {
 	default:
 		return a, &errPoison{fmt.Sprintf("event type %q is not an alert: want %s or %s", e.Type(), TypeFiring, TypeResolved)}
 	}
-	ext := e.Extensions()
-	str := func(k string) string { s, _ := ext[k].(string); return s }
-	a.name, a.team, a.env = str("alertname"), str("team"), str("env")
-	for field, v := range map[string]string{"alertname": a.name, "team": a.team, "env": a.env} {
-		if v == "" {
-			return a, &errPoison{fmt.Sprintf("event %s lacks the %q extension", e.ID(), field)}
-		}
-	}
 	var data struct {
+		Labels      map[string]string `json:"labels"`
 		Annotations map[string]string `json:"annotations"`
 	}
 	if len(e.Data()) > 0 {
 		if err := e.DataAs(&data); err != nil {
 			return a, &errPoison{fmt.Sprintf("event %s data is not an alert: %v", e.ID(), err)}
+		}
+	}
+	ext := e.Extensions()
+	get := func(k string) string {
+		if s, ok := ext[k].(string); ok && s != "" {
+			return s
+		}
+		return data.Labels[k]
+	}
+	a.name, a.team, a.env = get("alertname"), get("team"), get("env")
+	for field, v := range map[string]string{"alertname": a.name, "team": a.team, "env": a.env} {
+		if v == "" {
+			return a, &errPoison{fmt.Sprintf("event %s names no %q (neither extension nor data label)", e.ID(), field)}
 		}
 	}
 	a.summary = data.Annotations["summary"]

@@ -39,6 +39,12 @@ func TestParseAlert(t *testing.T) {
 		in:   alertEvent(TypeResolved, idleExt, nil),
 		want: alert{name: AlertIdleCPU, team: "alpha", env: "demo"},
 	}, {
+		name: "labels in the data when extensions are missing",
+		in: alertEvent(TypeFiring, nil, map[string]any{
+			"labels": map[string]string{"alertname": AlertHighMemVsRequest, "team": "beta", "env": "x"},
+		}),
+		want: alert{firing: true, name: AlertHighMemVsRequest, team: "beta", env: "x"},
+	}, {
 		name:       "not an alert type",
 		in:         alertEvent("dev.knative.sources.ping", idleExt, nil),
 		wantPoison: true,

@@ -12,7 +12,8 @@ import (
 )
 
 func (f *Function) delete(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodDelete {
+	// POST is accepted as well because `func invoke` can send only GET and POST.
+	if r.Method != http.MethodDelete && r.Method != http.MethodPost {
 		httpx.WriteError(w, r, http.StatusMethodNotAllowed, fmt.Errorf("method %s not allowed: use DELETE /{team}/{name}", r.Method))
 		return
 	}

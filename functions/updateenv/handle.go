@@ -23,7 +23,8 @@ const maxUpdateBytes = 4 << 10
 var errExpired = apis.ErrGeneric("the environment's lifetime is over: extend it before starting it", "action")
 
 func (f *Function) update(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPatch {
+	// POST is accepted as well because `func invoke` can send only GET and POST.
+	if r.Method != http.MethodPatch && r.Method != http.MethodPost {
 		httpx.WriteError(w, r, http.StatusMethodNotAllowed, fmt.Errorf("method %s not allowed: use PATCH /{team}/{name}", r.Method))
 		return
 	}

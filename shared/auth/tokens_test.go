@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"encoding/base64"
 	"errors"
 	"net/http/httptest"
 	"os"
@@ -46,7 +47,10 @@ func TestTokenStoreAuthenticate(t *testing.T) {
 		wantInTeam bool
 	}{
 		{name: "no header", wantErr: ErrNoCredentials},
-		{name: "wrong scheme", header: "Basic " + aliceToken, wantErr: ErrInvalidCredentials},
+		{name: "wrong scheme", header: "Token " + aliceToken, wantErr: ErrInvalidCredentials},
+		{name: "basic without a password", header: "Basic " + base64.StdEncoding.EncodeToString([]byte("alice:")), wantErr: ErrInvalidCredentials},
+		{name: "basic that is not base64", header: "Basic " + aliceToken, wantErr: ErrInvalidCredentials},
+		{name: "basic with the token as password", header: "Basic " + base64.StdEncoding.EncodeToString([]byte("anyone:"+aliceToken)), team: "alpha", want: Identity{User: "alice", Teams: []string{"alpha"}}, wantInTeam: true},
 		{name: "scheme only", header: "Bearer", wantErr: ErrInvalidCredentials},
 		{name: "empty token", header: "Bearer   ", wantErr: ErrInvalidCredentials},
 		{name: "bad token", header: "Bearer nope", wantErr: ErrInvalidCredentials},
