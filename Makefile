@@ -11,10 +11,11 @@ TEST_TIMEOUT ?= 30m
 dev:
 	hack/dev.sh
 
-## test: start the local cluster and Redis, then run every check and test against them
-test: lint cluster redis
+## test: build the pinned tools, start the local cluster and Redis, then run every check and test against them
+test: lint tools cluster redis
 	hack/rules/check.sh
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+	CI=$${CI:-true} CHART_MAIN_GO_TESTS=0 hack/chart/check.sh
+	CI=$${CI:-true} $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 
 ## test-unit: pure tests only; integration tests skip (outside CI) when the cluster or Redis is down
 test-unit:
@@ -26,7 +27,7 @@ lint:
 	$(GO) vet $(PKGS)
 
 tools:
-	hack/build-tools.sh
+	hack/build-tools.sh kubernetes etcd kwok metrics-server helm func
 
 cluster:
 	hack/cluster.sh up

@@ -1,0 +1,164 @@
+{{/*
+The functions and what each one needs. This is structure, not configuration: it follows
+from the code (shared/app Options, shared/kube calls), so it lives here and not in values.
+  kind       http | cloudevent (func.yaml `invoke`)
+  public     reachable from browsers; false adds the cluster-local visibility label
+  config     mounts the teams/pools configuration (DEVENVS_CONFIG)
+  users      authenticates users (token file, OIDC) and answers browsers (CORS)
+  redis      writes the event log (DEVENVS_REDIS_URL)
+  kube       calls the Kubernetes API (gets a ClusterRole bound in every team namespace)
+*/}}
+{{- define "devenvs.functionSpecs" -}}
+web:          {kind: http,       public: true,  config: true,  users: false, redis: false, kube: false}
+createenv:    {kind: http,       public: true,  config: true,  users: true,  redis: true,  kube: true}
+listenvs:     {kind: http,       public: true,  config: true,  users: true,  redis: true,  kube: true}
+deleteenv:    {kind: http,       public: true,  config: true,  users: true,  redis: true,  kube: true}
+updateenv:    {kind: http,       public: true,  config: true,  users: true,  redis: true,  kube: true}
+alerthandler: {kind: cloudevent, public: false, config: true,  users: false, redis: true,  kube: true}
+alertsource:  {kind: http,       public: false, config: false, users: false, redis: false, kube: false}
+reaper:       {kind: cloudevent, public: false, config: true,  users: false, redis: true,  kube: true}
+{{- end -}}
+
+{{/* Function names in a fixed order, so rendering is stable. */}}
+{{- define "devenvs.functionNames" -}}
+web createenv listenvs deleteenv updateenv alerthandler alertsource reaper
+{{- end -}}
+
+{{/*
+Exactly the API calls each function makes (shared/kube is the only door to the API):
+  createenv     Deployments list (count, createenv/handle.go), create, get (name race after a
+                quota refusal), delete (clean-up of a half-made environment); Pods create (the
+                server-side dry-run admission check: dry-run needs create); Secrets, Services,
+                PersistentVolumeClaims create (they are removed by the garbage collector
+                through their owner reference, so no delete)
+  listenvs      Deployments, Pods and metrics.k8s.io PodMetrics list
+  deleteenv     Deployments delete (foreground; the garbage collector does the rest)
+  updateenv     Deployments get, update (read-modify-write with conflict retry)
+  alerthandler  Deployments get, update
+  reaper        Deployments list, get, update, delete
+hack/chart/rbac_test.go proves on a real apiserver that these suffice and nothing else is allowed.
+*/}}
+{{- define "devenvs.rbacRules" -}}
+createenv:
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [get, list, create, delete]
+{{- if .Values.rbac.ownerReferencesPermissionEnforcement }}
+- apiGroups: [apps]
+  resources: [deployments/finalizers]
+  verbs: [update]
+{{- end }}
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [create]
+- apiGroups: [""]
+  resources: [secrets, services, persistentvolumeclaims]
+  verbs: [create]
+listenvs:
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [list]
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [list]
+- apiGroups: [metrics.k8s.io]
+  resources: [pods]
+  verbs: [list]
+deleteenv:
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [delete]
+updateenv:
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [get, update]
+alerthandler:
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [get, update]
+reaper:
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [get, list, update, delete]
+{{- end -}}
+
+{{/* Common labels of the chart's own objects. */}}
+{{- define "devenvs.labels" -}}
+app.kubernetes.io/name: devenvs
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/part-of: devenvs
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end -}}
+
+{{/* The ServiceAccount of a function. */}}
+{{- define "devenvs.serviceAccountName" -}}
+devenvs-{{ . }}
+{{- end -}}
+
+{{/*
+The image of a function: dict "root" $ "name" <fn>.
+<registry>/<fn>:<tag>, or @<digest>; ko:// references get no tag.
+*/}}
+{{- define "devenvs.image" -}}
+{{- $root := .root -}}
+{{- $fn := index $root.Values.functions .name -}}
+{{- $img := default dict $fn.image -}}
+{{- $repo := default (printf "%s/%s" (trimSuffix "/" $root.Values.global.registry) .name) $img.repository -}}
+{{- if $img.digest -}}
+{{ $repo }}@{{ $img.digest }}
+{{- else if hasPrefix "ko://" $repo -}}
+{{ $repo }}
+{{- else -}}
+{{ $repo }}:{{ default (default $root.Chart.AppVersion $root.Values.global.tag) $img.tag }}
+{{- end -}}
+{{- end -}}
+
+{{/* The public URL of a function: dict "root" $ "name" <fn>. */}}
+{{- define "devenvs.functionURL" -}}
+{{- $root := .root -}}
+{{- $u := $root.Values.urls -}}
+{{- if hasKey $u.override .name -}}
+{{ index $u.override .name | trimSuffix "/" }}
+{{- else -}}
+{{ $u.scheme }}://{{ .name }}.{{ $root.Release.Namespace }}.{{ $u.domain }}{{ if $u.port }}:{{ $u.port }}{{ end }}
+{{- end -}}
+{{- end -}}
+
+{{/* DEVENVS_FUNCTION_URLS: name=url,... of the functions the UI calls. */}}
+{{- define "devenvs.functionURLs" -}}
+{{- $root := . -}}
+{{- $out := list -}}
+{{- range $name := list "createenv" "listenvs" "deleteenv" "updateenv" -}}
+{{- $out = append $out (printf "%s=%s" $name (include "devenvs.functionURL" (dict "root" $root "name" $name))) -}}
+{{- end -}}
+{{ join "," $out }}
+{{- end -}}
+
+{{/* DEVENVS_ALLOWED_ORIGINS: the configured origins, else the web function's origin. */}}
+{{- define "devenvs.allowedOrigins" -}}
+{{- if .Values.cors.allowedOrigins -}}
+{{ join "," .Values.cors.allowedOrigins }}
+{{- else -}}
+{{- $u := urlParse (include "devenvs.functionURL" (dict "root" . "name" "web")) -}}
+{{ $u.scheme }}://{{ $u.host }}
+{{- end -}}
+{{- end -}}
+
+{{/* The Redis URL when it is not a secret: in-chart or external.url; empty otherwise. */}}
+{{- define "devenvs.redisURL" -}}
+{{- if .Values.redis.enabled -}}
+redis://devenvs-redis.{{ .Release.Namespace }}.svc.cluster.local:6379/0
+{{- else if not .Values.redis.external.existingSecret -}}
+{{ .Values.redis.external.url }}
+{{- end -}}
+{{- end -}}
+
+{{/* The Broker's ingress URL, the K_SINK the SinkBinding injects (and func.yaml's). */}}
+{{- define "devenvs.brokerURL" -}}
+http://broker-ingress.knative-eventing.svc.cluster.local/{{ .Release.Namespace }}/default
+{{- end -}}
+
+{{/* The teams/pools configuration document. */}}
+{{- define "devenvs.configYAML" -}}
+{{ toYaml .Values.config }}
+{{- end -}}

@@ -1,0 +1,2 @@
+// Package knativevalidate holds only tests: see validate_test.go.
+package knativevalidate

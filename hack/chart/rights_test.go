@@ -1,0 +1,68 @@
+package chart
+
+// The functions' Kubernetes rights, written from the calls in shared/kube (the functions'
+// only door to the API) and checked twice: chart_test.go compares the rendered ClusterRoles
+// with it, rbac_test.go proves on a real apiserver that it is enough (each function's real
+// operations succeed with its own token) and nothing more (every other verb and resource is
+// refused). Keys are "<group>/<resource>" ("" is the core group).
+var wantRights = map[string]map[string][]string{
+	// kube.Client.Deployments (count before create), Create: admitPod (a server-side dry-run
+	// create of the pod), Deployments.Create, createOwned (Secret, Service, PVC create),
+	// exists (Get, after a quota refusal), deleteDeployment (clean-up of a half-made env).
+	"createenv": {
+		"apps/deployments":            {"create", "delete", "get", "list"},
+		"/pods":                       {"create"},
+		"/secrets":                    {"create"},
+		"/services":                   {"create"},
+		"/persistentvolumeclaims":     {"create"},
+		"metrics.k8s.io/pods":         nil,
+		"apps/deployments/finalizers": nil,
+	},
+	// kube.Client.List: Deployments, Pods, PodMetrics (metrics.k8s.io), all label-selected lists.
+	"listenvs": {
+		"apps/deployments":    {"list"},
+		"/pods":               {"list"},
+		"metrics.k8s.io/pods": {"list"},
+	},
+	// kube.Client.Delete: a foreground delete of the Deployment; the garbage collector removes
+	// what it owns.
+	"deleteenv": {
+		"apps/deployments": {"delete"},
+	},
+	// kube.Client.Update: Get, then Update with conflict retries.
+	"updateenv": {
+		"apps/deployments": {"get", "update"},
+	},
+	"alerthandler": {
+		"apps/deployments": {"get", "update"},
+	},
+	// Deployments (list), Update (stop, annotate), Delete (teams with onExpiry: delete).
+	"reaper": {
+		"apps/deployments": {"delete", "get", "list", "update"},
+	},
+	// No API calls at all.
+	"web":         {},
+	"alertsource": {},
+}
+
+// allVerbs and probeResources span the matrix rbac_test.go asks the apiserver about.
+var allVerbs = []string{"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"}
+
+var probeResources = []string{
+	"apps/deployments", "apps/deployments/scale", "apps/deployments/finalizers", "apps/replicasets",
+	"/pods", "/pods/exec", "/pods/log", "/pods/ephemeralcontainers", "/secrets", "/services",
+	"/persistentvolumeclaims", "/configmaps", "/serviceaccounts", "/serviceaccounts/token",
+	"/resourcequotas", "/events", "/endpoints", "metrics.k8s.io/pods",
+	"rbac.authorization.k8s.io/roles", "rbac.authorization.k8s.io/rolebindings",
+	"serving.knative.dev/services",
+}
+
+// allowed reports whether fn may do verb on resource (a wantRights key) in a team namespace.
+func allowed(fn, resource, verb string) bool {
+	for _, v := range wantRights[fn][resource] {
+		if v == verb {
+			return true
+		}
+	}
+	return false
+}
