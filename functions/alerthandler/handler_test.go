@@ -3,7 +3,6 @@ package alerthandler
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 
@@ -21,31 +20,10 @@ import (
 
 const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1Yev+bk2DU7ob+1kYnux2JyteL8keLmsHcFe9Q1ylG alice@laptop"
 
-// serveCE starts the handler behind the CloudEvents HTTP binding, as func-go does.
+// serveCE starts a handler behind the CloudEvents HTTP binding, as func-go does.
 func serveCE(t *testing.T, fx *fixture.Fixture, extra map[string]string) string {
 	t.Helper()
-	f := New()
-	cfg := map[string]string{}
-	for k, v := range fx.Env {
-		cfg[k] = v
-	}
-	for k, v := range extra {
-		cfg[k] = v
-	}
-	if err := f.Start(context.Background(), cfg); err != nil {
-		t.Fatal(err)
-	}
-	p, err := cloudevents.NewHTTP()
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := cloudevents.NewHTTPReceiveHandler(context.Background(), p, f.Handle)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(func() { srv.Close(); _ = f.Stop(context.Background()) })
-	return srv.URL
+	return fx.ServeCloudEvents(t, New(), extra)
 }
 
 // send delivers e and returns the HTTP status the handler answered.

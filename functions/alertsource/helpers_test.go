@@ -19,6 +19,8 @@ import (
 	"github.com/cloudevents/sdk-go/v2/protocol"
 	"github.com/prometheus/alertmanager/template"
 	"github.com/sirupsen/logrus"
+
+	"github.com/devenvs/devenvs/shared/testenv"
 )
 
 const testToken = "test-alertsource-token"
@@ -87,28 +89,10 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-// syncBuffer collects log output written from server goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startFunction starts a Function with sink and the test token behind a loopback server.
-func startFunction(t *testing.T, sink string) (*Function, *httptest.Server, *syncBuffer) {
+func startFunction(t *testing.T, sink string) (*Function, *httptest.Server, *testenv.SyncBuffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	logger := logrus.New()
 	logger.SetOutput(logs)
 	logger.SetFormatter(&logrus.JSONFormatter{})

@@ -23,24 +23,11 @@ const maxUpdateBytes = 4 << 10
 var errExpired = apis.ErrGeneric("the environment's lifetime is over: extend it before starting it", "action")
 
 func (f *Function) update(w http.ResponseWriter, r *http.Request) {
-	// POST is accepted as well because `func invoke` can send only GET and POST.
-	if r.Method != http.MethodPatch && r.Method != http.MethodPost {
-		httpx.WriteError(w, r, http.StatusMethodNotAllowed, fmt.Errorf("method %s not allowed: use PATCH /{team}/{name}", r.Method))
-		return
-	}
-	id, ok := f.App.Identify(w, r)
+	target, ok := f.App.ResolveTarget(w, r, http.MethodPatch)
 	if !ok {
 		return
 	}
-	teamName, name, fe := app.TeamAndName(r.URL.Path)
-	if fe != nil {
-		httpx.WriteError(w, r, http.StatusBadRequest, fe)
-		return
-	}
-	team, ok := f.App.TeamFor(w, r, id, teamName)
-	if !ok {
-		return
-	}
+	teamName, name := target.Team.Name, target.Name
 	u, err := env.DecodeUpdate(r.Body, maxUpdateBytes)
 	if err != nil {
 		app.WriteDecodeError(w, r, err)
@@ -54,10 +41,10 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request) {
 
 	ctx := r.Context()
 	now := f.App.Now()
-	d, err := f.App.Kube.Update(ctx, team.Namespace, name, func(d *appsv1.Deployment) (bool, error) {
+	d, err := f.App.Kube.Update(ctx, target.Team.Namespace, name, func(d *appsv1.Deployment) (bool, error) {
 		return apply(u, d, now)
 	})
-	ev := eventlog.Event{Actor: id.User, Action: u.Action, Team: teamName, Env: name, RequestID: httpx.RequestID(ctx)}
+	ev := eventlog.Event{Actor: target.Caller.User, Action: u.Action, Team: teamName, Env: name, RequestID: httpx.RequestID(ctx)}
 	var quota *kube.QuotaError
 	switch {
 	case errors.Is(err, kube.ErrNotFound):

@@ -54,7 +54,7 @@ func Alertmanager(t testing.TB, webhookURL, token string) string {
 	}
 	addr := FreeAddr(t)
 	base := "http://" + addr
-	out := &syncBuffer{}
+	out := &SyncBuffer{}
 	cmd := exec.Command(bin, "--config.file="+cfgPath, "--storage.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+addr, "--cluster.listen-address=", "--web.external-url="+base)
 	cmd.Stdout, cmd.Stderr = out, out
@@ -134,19 +134,19 @@ func FreeAddr(t testing.TB) string {
 	return l.Addr().String()
 }
 
-// syncBuffer collects a child process's output from several goroutines.
-type syncBuffer struct {
+// SyncBuffer collects output written from several goroutines (a child process, servers).
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *SyncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()

@@ -38,6 +38,11 @@ func StateDir() string {
 	if d := os.Getenv("DEVENVS_STATE"); d != "" {
 		return d
 	}
+	return filepath.Join(CacheDir(), "state")
+}
+
+// CacheDir is where hack/build-tools.sh keeps the pinned binaries; it mirrors hack/lib.sh.
+func CacheDir() string {
 	root := os.Getenv("DEVENVS_CACHE")
 	if root == "" {
 		cache := os.Getenv("XDG_CACHE_HOME")
@@ -47,7 +52,7 @@ func StateDir() string {
 		}
 		root = filepath.Join(cache, "devenvs")
 	}
-	return filepath.Join(root, "state")
+	return root
 }
 
 // KubeconfigPath returns DEVENVS_KUBECONFIG or the kubeconfig `make cluster` writes.
