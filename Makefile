@@ -47,4 +47,4 @@ rules-check:
 ## fuzz: run each fuzz target for FUZZTIME (default 30s)
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test ./shared/env/ -run '^$$' -fuzz FuzzDecodeAndValidate -fuzztime $(FUZZTIME)
+	$(GO) test ./shared/resources/ -run '^$$' -fuzz FuzzDecodeAndValidate -fuzztime $(FUZZTIME)
