@@ -17,14 +17,14 @@ MARKER="$STATE_DIR/cluster.started-by-devenvs"
 
 ready() { [ -f "$KUBECONFIG" ] && "$KUBECTL" get --raw=/readyz >/dev/null 2>&1; }
 
-module_dir() { GOFLAGS=-mod=mod go mod download -json "$1" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p'; }
+module_dir() { (cd "$(mktemp -d)" && GOFLAGS= go mod download -json "$1") | sed -n 's/.*"Dir": "\(.*\)".*/\1/p'; }
 
 apply_nodes() {
-  GOFLAGS=-mod=mod go run ./hack/kwoknodes "$@" | "$KUBECTL" apply --server-side --force-conflicts -f - >/dev/null
+  go run ./hack/kwoknodes "$@" | "$KUBECTL" apply --server-side --force-conflicts -f - >/dev/null
 }
 
 wait_nodes() {
-  local want; want=$(GOFLAGS=-mod=mod go run ./hack/kwoknodes | grep -c '^  kind: Node')
+  local want; want=$(go run ./hack/kwoknodes | grep -c '^  kind: Node')
   for _ in $(seq 1 120); do
     local ok; ok=$("$KUBECTL" get nodes -l type=kwok -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c True || true)
     [ "$ok" -ge "$want" ] && { log "$ok KWOK nodes Ready"; return; }

@@ -41,7 +41,7 @@ fi
 export DEVENVS_REDIS_URL
 
 # Teams' namespaces, ResourceQuotas and PriorityClasses from the configuration.
-GOFLAGS=-mod=mod go run ./cmd/devenvs-admin apply-teams ${DEVENVS_CONFIG:+--config "$DEVENVS_CONFIG"}
+go run ./cmd/devenvs-admin apply-teams ${DEVENVS_CONFIG:+--config "$DEVENVS_CONFIG"}
 
 urls=()
 for f in "${FUNCTIONS[@]}"; do urls+=("${f%%:*}=http://$HOST:${f##*:}"); done
@@ -53,7 +53,7 @@ export K_SINK="http://$HOST:$((PORT_BASE + 6))"   # the event source delivers st
 
 log "building functions"
 names=(); for f in "${FUNCTIONS[@]}"; do names+=("./cmd/${f%%:*}"); done
-GOFLAGS=-mod=mod go build -o "$BIN/" "${names[@]}"
+go build -o "$BIN/" "${names[@]}"
 
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; log "functions stopped"; }

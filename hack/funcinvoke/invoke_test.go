@@ -95,7 +95,7 @@ func TestFuncInvoke(t *testing.T) {
 			[]string{"--target", withToken(source.URL, sourceToken), "--file", "../../functions/alertsource/example.json", "--content-type", "application/json"},
 			[]string{`"sent":1`}},
 		{"alerthandler with a CloudEvent", "functions/alerthandler",
-			[]string{"--target", handler, "--format", "cloudevent", "--type", alerthandler.TypeFiring, "--id", "invoke-1",
+			[]string{"--target", handler, "--format", "cloudevent", "--type", alerthandler.TypeFiring, "--id", "invoke-" + fx.Namespace("alpha"), // unique: the dedup store outlives test runs
 				"--file", "../../functions/alerthandler/example.json", "--content-type", "application/json"},
 			nil},
 		{"reaper with a tick", "functions/reaper",
