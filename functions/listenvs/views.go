@@ -35,6 +35,11 @@ func views(snap *kube.Snapshot, cfg *config.Config, now time.Time) []env.Environ
 	out := make([]env.Environment, 0, len(snap.Deployments))
 	for i := range snap.Deployments {
 		d := &snap.Deployments[i]
+		if d.DeletionTimestamp != nil {
+			// Deleted, waiting for the garbage collector to remove what it owns: to the
+			// user it is gone, and showing it would bring back a row they just deleted.
+			continue
+		}
 		pods := podsByEnv[d.Name]
 		v := env.FromDeployment(d, pods, cfg, now)
 		if snap.PodMetrics != nil {

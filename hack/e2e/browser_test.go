@@ -1,0 +1,226 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/devenvs/devenvs/shared/testenv/fixture"
+)
+
+// testKey is a well-formed ed25519 public key (the functions' tests use the same one).
+const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1Yev+bk2DU7ob+1kYnux2JyteL8keLmsHcFe9Q1ylG alice@laptop"
+
+// TestBrowser drives the real UI in chromium against the real functions, cluster and Redis.
+// The flows share one fixture (so the activity log has history for the screenshots) and one
+// browser; each opens its own tab and signs in through the form.
+func TestBrowser(t *testing.T) {
+	chromium := findChromium(t)
+	fx := fixture.New(t, nil)
+	st := startStack(t, fx)
+	browser := launchBrowser(t, chromium)
+
+	t.Run("create-stop-start-delete", func(t *testing.T) { lifecycleFlow(t, openTab(t, browser, st)) })
+	t.Run("field-errors", func(t *testing.T) { fieldErrorsFlow(t, openTab(t, browser, st)) })
+	t.Run("forbidden-other-team", func(t *testing.T) { forbiddenFlow(t, openTab(t, browser, st)) })
+	t.Run("activity-refreshes", func(t *testing.T) { activityFlow(t, openTab(t, browser, st)) })
+}
+
+// createThroughForm fills in the create form and submits it.
+func (tb *tab) createThroughForm(team, name, cpu string) {
+	tb.t.Helper()
+	tb.run("wait for the create form", chromedp.WaitVisible(chromedp.CSS("#create-submit")))
+	tb.run("choose team "+team, chromedp.SetValue(chromedp.CSS("#team"), team))
+	tb.typeInto("#name", name)
+	tb.typeInto("#cpu", cpu)
+	tb.typeInto("#ssh-key", testKey) // replaces the key the form remembers
+	tb.run("submit the create form", chromedp.Click(chromedp.CSS("#create-submit")))
+}
+
+// typeInto empties a field and types text into it with key events. chromedp.Clear only
+// resets an input's value attribute (not what the user sees) and fails on an empty
+// textarea, and SetValue(sel, "") sets "undefined" in chromedp v0.23.0, so the field is
+// emptied as a user's select-all and delete would, with an input event.
+func (tb *tab) typeInto(sel, text string) {
+	tb.t.Helper()
+	tb.run("type into "+sel,
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const el = document.querySelector(%s);
+			el.value = ''; el.dispatchEvent(new Event('input', {bubbles: true})); })()`, jsString(sel))),
+		chromedp.SendKeys(chromedp.CSS(sel), text))
+	if got := eval[string](tb, fmt.Sprintf(`document.querySelector(%s).value`, jsString(sel))); got != text {
+		tb.t.Fatalf("%s holds %q after typing %q", sel, got, text)
+	}
+}
+
+// deployment reports whether team/name's Deployment exists and whether it is being deleted.
+func deployment(t *testing.T, st *stack, team, name string) (exists, deleting bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d, err := st.fx.Clientset.AppsV1().Deployments(st.fx.Namespace(team)).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return false, false
+	}
+	if err != nil {
+		t.Fatalf("get deployment %s/%s: %v", team, name, err)
+	}
+	return true, d.DeletionTimestamp != nil
+}
+
+// Flow 1: create through the form, watch it run, stop, start and delete it.
+func lifecycleFlow(t *testing.T, tb *tab) {
+	const name = "e2e-life"
+	key := "alpha/" + name
+	row := rowSel(key)
+	tb.signIn("alice")
+	tb.createThroughForm("alpha", name, "1")
+	tb.run("the new row appears", chromedp.WaitVisible(chromedp.CSS(row)))
+	tb.waitPhase(key, "Running")
+
+	tb.run("click Stop", chromedp.Click(chromedp.CSS(row+` [data-action="stop"]`)))
+	tb.waitPhase(key, "Stopped")
+	tb.run("click Start", chromedp.Click(chromedp.CSS(row+` [data-action="start"]`)))
+	tb.waitPhase(key, "Running")
+
+	tb.run("click Delete and confirm",
+		chromedp.Click(chromedp.CSS(row+` [data-action="delete"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#delete-dialog")),
+		chromedp.Click(chromedp.CSS("#delete-confirm")))
+	tb.run("the row disappears", chromedp.WaitNotPresent(chromedp.CSS(row)))
+	exists, deleting := deployment(t, tb.st, "alpha", name)
+	if exists && !deleting {
+		t.Errorf("Deployment %s still exists and is not being deleted", key)
+	}
+	t.Logf("right after the delete: Deployment exists=%v, being deleted=%v", exists, deleting)
+
+	// The row must stay gone. Deletion is in the foreground, so the Deployment lingers
+	// (with a deletion timestamp) until the garbage collector is done, and the lists in
+	// that window must not bring the row back. Two list answers after this point mean at
+	// least one whole list was rendered (the page starts a list only after the last ended).
+	lists, _ := tb.counts()
+	tb.run("watch the row", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const t0 = performance.now();
+		let present = false;
+		window.__e2eRow = [];
+		new MutationObserver(() => {
+			const r = document.querySelector(%s);
+			if (Boolean(r) === present) return;
+			present = Boolean(r);
+			window.__e2eRow.push((present ? 'back as ' + r.querySelector('[data-phase]')?.dataset.phase : 'gone again') +
+				' after ' + Math.round(performance.now() - t0) + ' ms');
+		}).observe(document.querySelector('#env-teams'), {childList: true, subtree: true});
+	})()`, jsString(row))))
+	tb.waitFor("two more lists", 25*time.Second, func() bool { n, _ := tb.counts(); return n >= lists+2 })
+	if changes := eval[[]string](tb, `window.__e2eRow`); len(changes) > 0 {
+		t.Errorf("the deleted row came back while its Deployment was being deleted: %s", strings.Join(changes, ", "))
+	}
+	for _, want := range []string{"created", "stopped", "started", "deleted"} {
+		tb.waitJS("the activity log shows "+want+" "+key, fmt.Sprintf(
+			`[...document.querySelectorAll('#activity li')].some((li) => li.textContent.includes(%s) && li.textContent.includes(%s))`,
+			jsString(want+" "), jsString(key)), waitTimeout)
+	}
+}
+
+// Flow 2: the server's field errors appear at their inputs.
+func fieldErrorsFlow(t *testing.T, tb *tab) {
+	tb.allowHTTPError("createenv", http.StatusUnprocessableEntity)
+	tb.signIn("alice")
+	tb.createThroughForm("alpha", "bad.name!", "64") // alpha allows at most 8 CPUs
+	for _, field := range []string{"cpu", "name"} {
+		tb.waitJS("#error-"+field+" shows an error", fmt.Sprintf(
+			`(() => { const p = document.querySelector('#error-%[1]s');
+				return p && !p.hidden && p.offsetParent !== null && p.textContent.trim() !== '' &&
+					document.querySelector('#%[1]s').getAttribute('aria-invalid') === 'true'; })()`, field), waitTimeout)
+		t.Logf("#error-%s: %s", field, eval[string](tb, `document.querySelector('#error-`+field+`').textContent`))
+	}
+	if got := eval[string](tb, `document.querySelector('#error-cpu').textContent`); !strings.Contains(got, "8") {
+		t.Errorf("#error-cpu = %q, want it to name alpha's limit 8", got)
+	}
+	if n := eval[int](tb, `document.querySelectorAll('tr[data-env="alpha/bad.name!"]').length`); n != 0 {
+		t.Errorf("an invalid environment got a row")
+	}
+	tb.run("scroll the form to the top of the viewport",
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#create').scrollIntoView({block: 'start'})`))
+	tb.screenshot("create-form.png", false)
+}
+
+// Flow 3: a 403 for another team's environment. The page shows alpha/shared to alice; with
+// the delete dialog open the tab's token becomes bob's (beta only), so the confirmed delete
+// goes out as bob. No list has to be raced: the dialog holds the environment it asks about.
+func forbiddenFlow(t *testing.T, tb *tab) {
+	const name = "shared"
+	key := "alpha/" + name
+	row := rowSel(key)
+	tb.allowHTTPError("deleteenv", http.StatusForbidden)
+	tb.signIn("alice")
+	tb.createThroughForm("alpha", name, "1")
+	tb.run("the new row appears", chromedp.WaitVisible(chromedp.CSS(row)))
+	tb.waitPhase(key, "Running")
+
+	tb.run("click Delete on alpha/shared, switch the tab's token to bob's, confirm",
+		chromedp.Click(chromedp.CSS(row+` [data-action="delete"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#delete-dialog")),
+		chromedp.Evaluate[chromedp.Void](`sessionStorage.setItem('devenvs.token', `+jsString(fixture.Token("bob"))+`)`),
+		chromedp.Click(chromedp.CSS("#delete-confirm")))
+	tb.waitJS("the banner reports the 403 naming team alpha",
+		`(() => { const b = document.querySelector('#banner');
+			return !b.hidden && b.innerText.includes('HTTP 403') && /team\W+alpha\b/.test(b.innerText); })()`, waitTimeout)
+	t.Logf("banner: %s", eval[string](tb, `document.querySelector('#banner').innerText`))
+	if exists, deleting := deployment(t, tb.st, "alpha", name); !exists || deleting {
+		t.Errorf("Deployment %s: exists=%v deleting=%v after bob's refused delete", key, exists, deleting)
+	}
+	// The next list is bob's own: beta only, so alpha/shared leaves the page.
+	tb.waitJS("the page now lists as bob", `document.querySelector('#user-name').textContent === 'bob' && !document.querySelector(`+jsString(row)+`)`, 25*time.Second)
+}
+
+// Flow 4: the activity log updates by itself while the page sits idle.
+func activityFlow(t *testing.T, tb *tab) {
+	const name = "e2e-api"
+	key := "alpha/" + name
+	tb.signIn("alice")
+	tb.waitJS("the activity log has loaded", `document.querySelector('#activity').getAttribute('aria-busy') === 'false'`, waitTimeout)
+	before := eval[[]string](tb, `[...document.querySelectorAll('#activity li')].map((li) => li.dataset.eventId)`)
+	_, navigations := tb.counts()
+
+	status, body := fixture.Do(t, http.MethodPost, tb.st.fn["createenv"], "alice",
+		map[string]any{"team": "alpha", "name": name, "sshPublicKeys": []string{testKey}, "packages": []string{"git"}})
+	if status != http.StatusCreated {
+		t.Fatalf("create %s through the API: %d %s", key, status, body)
+	}
+	start := time.Now()
+	// The page refreshes every 10 s when idle; 25 s allows for one missed tick.
+	tb.waitJS("a new activity entry for "+key+" appears without a reload", fmt.Sprintf(
+		`(() => { const before = new Set(%s);
+			return [...document.querySelectorAll('#activity li')].some((li) =>
+				!before.has(li.dataset.eventId) && li.textContent.includes(%s)); })()`,
+		jsArray(before), jsString(key)), 25*time.Second)
+	t.Logf("activity entry for %s appeared after %s", key, time.Since(start).Round(100*time.Millisecond))
+	if _, n := tb.counts(); n != navigations {
+		t.Errorf("the page navigated %d times while it should have sat idle", n-navigations)
+	}
+
+	tb.waitPhase(key, "Running")
+	tb.run("scroll to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	tb.screenshot("environments.png", false) // the list and the activity log fit in 1280x900
+	// A phone-sized screen: mobile emulation, so scrollbars overlay the page as on a phone
+	// rather than taking 15 of the 400 pixels.
+	tb.run("narrow the viewport", chromedp.EmulateViewport(narrowWidth, height, chromedp.EmulateMobile))
+	tb.waitJS("the narrow layout applies", fmt.Sprintf(`window.innerWidth === %d`, narrowWidth), waitTimeout)
+	tb.screenshot("narrow.png", true)
+}
+
+func jsArray(items []string) string {
+	quoted := make([]string, len(items))
+	for i, s := range items {
+		quoted[i] = jsString(s)
+	}
+	return "[" + strings.Join(quoted, ",") + "]"
+}

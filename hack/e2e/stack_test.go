@@ -1,0 +1,64 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	function "github.com/devenvs/devenvs"
+	"github.com/devenvs/devenvs/functions/createenv"
+	"github.com/devenvs/devenvs/functions/deleteenv"
+	"github.com/devenvs/devenvs/functions/listenvs"
+	"github.com/devenvs/devenvs/functions/updateenv"
+	"github.com/devenvs/devenvs/shared/app"
+	"github.com/devenvs/devenvs/shared/testenv/fixture"
+)
+
+// stack is the product as a browser sees it: the UI on one origin and the four functions,
+// each on its own 127.0.0.1 port, so every call from the page is a real cross-origin request.
+type stack struct {
+	fx  *fixture.Fixture
+	web string            // the UI's origin, e.g. http://127.0.0.1:40123
+	fn  map[string]string // function name -> base URL
+}
+
+// startStack starts the four functions with the fixture (real cluster, Redis, tokens) and
+// the root file function with DEVENVS_FUNCTION_URLS pointing at them.
+func startStack(t *testing.T, fx *fixture.Fixture) *stack {
+	t.Helper()
+	// The functions must allow the UI's origin before the UI knows their URLs, so bind the
+	// UI's listener first and start serving on it last.
+	web := httptest.NewUnstartedServer(nil)
+	origin := "http://" + web.Listener.Addr().String()
+	extra := map[string]string{app.EnvAllowedOrigins: origin}
+	st := &stack{fx: fx, web: origin, fn: map[string]string{
+		"createenv": fx.Serve(t, createenv.New(), extra).URL,
+		"listenvs":  fx.Serve(t, listenvs.New(), extra).URL,
+		"deleteenv": fx.Serve(t, deleteenv.New(), extra).URL,
+		"updateenv": fx.Serve(t, updateenv.New(), extra).URL,
+	}}
+	var pairs []string
+	for _, name := range []string{"createenv", "listenvs", "deleteenv", "updateenv"} {
+		pairs = append(pairs, name+"="+st.fn[name])
+	}
+	ui := function.New()
+	// No kube, tokens or Redis: the file function only needs the URLs, and the fixture's
+	// configuration so the catalog (teams, limits) matches what the functions enforce.
+	cfg := map[string]string{
+		function.EnvFunctionURLs: strings.Join(pairs, ","),
+		app.EnvConfig:            fx.Env[app.EnvConfig],
+	}
+	if err := ui.Start(context.Background(), cfg); err != nil {
+		web.Close()
+		t.Fatalf("start the web function: %v", err)
+	}
+	web.Config.Handler = http.HandlerFunc(ui.Handle)
+	web.Start()
+	t.Cleanup(func() {
+		web.Close()
+		_ = ui.Stop(context.Background())
+	})
+	return st
+}
