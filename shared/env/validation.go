@@ -82,7 +82,8 @@ func validateName(name string) *apis.FieldError {
 		return apis.ErrInvalidValue(name, "name", fmt.Sprintf("must be at most %d characters", MaxNameLength))
 	}
 	if msgs := validation.IsDNS1123Label(name); len(msgs) > 0 {
-		return apis.ErrInvalidValue(name, "name", msgs...)
+		// The apiserver's own wording quotes a regular expression; say the rule in words.
+		return apis.ErrInvalidValue(name, "name", "use lowercase letters, digits and '-', starting and ending with a letter or digit (a DNS-1123 label)")
 	}
 	return nil
 }

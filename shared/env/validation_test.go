@@ -54,7 +54,7 @@ func TestSpecValidate(t *testing.T) {
 			s.Name = "Web"
 		},
 		want: apis.ErrInvalidValue("gamma", "team", "unknown team").Also(
-			apis.ErrInvalidValue("Web", "name", `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`)),
+			apis.ErrInvalidValue("Web", "name", "use lowercase letters, digits and '-', starting and ending with a letter or digit (a DNS-1123 label)")),
 	}, {
 		name:   "missing name",
 		mutate: func(s *Spec) { s.Name = "" },
