@@ -27,7 +27,7 @@ lint:
 	$(GO) vet $(PKGS)
 
 tools:
-	hack/build-tools.sh kubernetes etcd kwok metrics-server helm func
+	hack/build-tools.sh kubernetes etcd kwok metrics-server helm func kube-state-metrics
 
 cluster:
 	hack/cluster.sh up

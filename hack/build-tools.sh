@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the pinned control-plane binaries (kube-apiserver, controller-manager, scheduler,
-# kubectl, etcd, kwok, kwokctl, metrics-server) from the Go module proxy into the cache.
+# kubectl, etcd, kwok, kwokctl, metrics-server; on request helm, func, kube-state-metrics)
+# from the Go module proxy into the cache.
 # A cold build takes ~10 minutes on 2 cores; a warm run checks files and returns at once.
 #
 #   hack/build-tools.sh            # everything the local cluster needs
-#   hack/build-tools.sh helm func  # extra tools, by name
+#   hack/build-tools.sh helm func  # extra tools, by name (also kube-state-metrics)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -74,6 +75,18 @@ build_metrics_server() {
   (cd "$d" && go get "sigs.k8s.io/metrics-server/cmd/metrics-server@$METRICS_SERVER_VERSION" >/dev/null 2>&1 &&
    go build -trimpath -ldflags="-s -w" -o "$out/metrics-server" sigs.k8s.io/metrics-server/cmd/metrics-server)
   publish "$out" "$BIN_METRICS"
+}
+
+# kube-state-metrics runs as a local process against the local cluster (hack/prometheus/).
+# Its root package is the main; the version string goes where its Makefile puts it.
+build_kube_state_metrics() {
+  have "$BIN_KSM" kube-state-metrics && return
+  log "building kube-state-metrics $KSM_VERSION"
+  local d out; d=$(scratch); out=$(mktemp -d "$CACHE_ROOT/.ksm.XXXX")
+  (cd "$d" && go get "k8s.io/kube-state-metrics/v2@$KSM_VERSION" >/dev/null 2>&1 &&
+   go build -trimpath -ldflags="-s -w -X github.com/prometheus/common/version.Version=$KSM_VERSION" \
+     -o "$out/kube-state-metrics" k8s.io/kube-state-metrics/v2)
+  publish "$out" "$BIN_KSM"
 }
 
 build_helm() {

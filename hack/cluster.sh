@@ -54,6 +54,8 @@ options:
   metricsServerManifests:
   - $ms_dir/manifests/base
 YAML
+    # The apiserver's default Service range is a /24 (254 addresses); every environment has a
+    # Service, so benchmarks and long test runs need room.
     log "starting kwokctl cluster $CLUSTER_NAME"
     "$KWOKCTL" create cluster --name "$CLUSTER_NAME" --runtime binary --config "$cfg" \
       --kubeconfig "$KUBECONFIG" \
@@ -64,6 +66,7 @@ YAML
       --etcd-binary "$BIN_ETCD/etcd" \
       --enable metrics-server --metrics-server-binary "$BIN_METRICS/metrics-server" \
       --enable-crds Metric,ClusterResourceUsage,ResourceUsage \
+      --extra-args kube-apiserver=service-cluster-ip-range=10.96.0.0/16 \
       --wait 90s >&2
     touch "$MARKER"
     # Usage that tests decide through pod annotations kwok.x-k8s.io/usage-cpu / -memory.

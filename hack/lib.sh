@@ -8,6 +8,8 @@ KWOK_VERSION=${KWOK_VERSION:-v0.8.0}
 METRICS_SERVER_VERSION=${METRICS_SERVER_VERSION:-v0.8.0}
 HELM_VERSION=${HELM_VERSION:-v3.22.0}
 FUNC_VERSION=${FUNC_VERSION:-v0.49.2}
+# v2.17.0 answers 403 and v2.16.0 has no checksum-database entry through the proxy here.
+KSM_VERSION=${KSM_VERSION:-v2.15.0}
 
 # The cache lives outside the work tree so clean clones and CI reuse it; one folder per
 # component and version, so bumping a version never serves a stale binary.
@@ -18,6 +20,7 @@ BIN_KWOK="$CACHE_ROOT/kwok-$KWOK_VERSION"
 BIN_METRICS="$CACHE_ROOT/metrics-server-$METRICS_SERVER_VERSION"
 BIN_HELM="$CACHE_ROOT/helm-$HELM_VERSION"
 BIN_FUNC="$CACHE_ROOT/func-$FUNC_VERSION"
+BIN_KSM="$CACHE_ROOT/kube-state-metrics-$KSM_VERSION"
 
 # Runtime state of the local cluster and Redis (pid files, kubeconfig) also stays out of the tree.
 STATE_DIR=${DEVENVS_STATE:-$CACHE_ROOT/state}
