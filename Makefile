@@ -5,7 +5,7 @@ export GOFLAGS ?= -mod=readonly
 PKGS ?= ./...
 TEST_TIMEOUT ?= 30m
 
-.PHONY: dev test test-unit lint tools cluster cluster-down redis redis-down rules-check fuzz bench clean-cache
+.PHONY: dev test test-unit lint tools cluster cluster-down redis redis-down rules-check fuzz bench images
 
 ## dev: run the whole product locally (local cluster unless KUBECONFIG is set, Redis or in-memory log, every function, the UI)
 dev:
@@ -48,3 +48,8 @@ rules-check:
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./shared/resources/ -run '^$$' -fuzz FuzzDecodeAndValidate -fuzztime $(FUZZTIME)
+
+## images: every function as a multi-arch OCI image layout under IMAGES_DIR (no Docker, no registry)
+IMAGES_DIR ?= _output/images
+images:
+	$(GO) run ./hack/images -out $(IMAGES_DIR)
