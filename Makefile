@@ -49,6 +49,11 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./shared/resources/ -run '^$$' -fuzz FuzzDecodeAndValidate -fuzztime $(FUZZTIME)
 
+## bench: cold start, createenv, listenvs at scale, the alert burst, the event log and create-to-Running
+## against the local cluster and Redis, each beside a baseline from the same run (docs/PERFORMANCE.md)
+bench: cluster redis
+	$(GO) run ./hack/bench $(BENCHFLAGS)
+
 ## images: every function as a multi-arch OCI image layout under IMAGES_DIR (no Docker, no registry)
 IMAGES_DIR ?= _output/images
 images:

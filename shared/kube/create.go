@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -71,24 +72,62 @@ func (c *Client) admitPod(ctx context.Context, d *appsv1.Deployment) error {
 	return nil
 }
 
+// createOwned creates the owned objects concurrently: they depend only on the Deployment,
+// so the create waits for one round trip instead of one per object. Every object is tried;
+// the error returned is that of the first failed object in Secret, Service, PVC order.
 func (c *Client) createOwned(ctx context.Context, owner metav1.OwnerReference, objs Objects) error {
 	ns := objs.Deployment.Namespace
+	var steps []func() error
 	if s := objs.Secret; s != nil {
 		s.OwnerReferences = []metav1.OwnerReference{owner}
-		if _, err := c.Kube.CoreV1().Secrets(ns).Create(ctx, s, metav1.CreateOptions{}); err != nil {
-			return fmt.Errorf("create secret %s/%s: %w", ns, s.Name, classify(err))
-		}
+		steps = append(steps, func() error {
+			if _, err := c.Kube.CoreV1().Secrets(ns).Create(ctx, s, metav1.CreateOptions{}); err != nil {
+				return fmt.Errorf("create secret %s/%s: %w", ns, s.Name, classify(err))
+			}
+			return nil
+		})
 	}
 	if s := objs.Service; s != nil {
 		s.OwnerReferences = []metav1.OwnerReference{owner}
-		if _, err := c.Kube.CoreV1().Services(ns).Create(ctx, s, metav1.CreateOptions{}); err != nil {
-			return fmt.Errorf("create service %s/%s: %w", ns, s.Name, classify(err))
-		}
+		steps = append(steps, func() error {
+			if _, err := c.Kube.CoreV1().Services(ns).Create(ctx, s, metav1.CreateOptions{}); err != nil {
+				return fmt.Errorf("create service %s/%s: %w", ns, s.Name, classify(err))
+			}
+			return nil
+		})
 	}
 	if p := objs.PVC; p != nil {
 		p.OwnerReferences = []metav1.OwnerReference{owner}
-		if _, err := c.Kube.CoreV1().PersistentVolumeClaims(ns).Create(ctx, p, metav1.CreateOptions{}); err != nil {
-			return fmt.Errorf("create persistent home %s/%s: %w", ns, p.Name, classify(err))
+		steps = append(steps, func() error {
+			if _, err := c.Kube.CoreV1().PersistentVolumeClaims(ns).Create(ctx, p, metav1.CreateOptions{}); err != nil {
+				return fmt.Errorf("create persistent home %s/%s: %w", ns, p.Name, classify(err))
+			}
+			return nil
+		})
+	}
+	return runAll(steps)
+}
+
+// runAll runs steps concurrently (the last on the calling goroutine) and returns the error
+// of the first failed step in list order.
+func runAll(steps []func() error) error {
+	if len(steps) == 0 {
+		return nil
+	}
+	errs := make([]error, len(steps))
+	var wg sync.WaitGroup
+	for i, step := range steps[:len(steps)-1] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = step()
+		}()
+	}
+	errs[len(steps)-1] = steps[len(steps)-1]()
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -11,8 +12,8 @@ import (
 	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 )
 
-// Snapshot is everything needed to show a namespace's environments, read in three calls
-// whatever their number: Deployments, their pods, and the pods' metrics.
+// Snapshot is everything needed to show a namespace's environments, read in three concurrent
+// calls whatever their number: Deployments, their pods, and the pods' metrics.
 type Snapshot struct {
 	Deployments []appsv1.Deployment
 	Pods        []corev1.Pod
@@ -21,9 +22,30 @@ type Snapshot struct {
 	PodMetrics []metricsv1beta1.PodMetrics
 }
 
-// List reads the objects matching selector in namespace ns.
+// List reads the objects matching selector in namespace ns. The three lists are independent,
+// so they are sent at once and a list waits for the slowest of them rather than for their
+// sum; with no Deployments the pods and metrics read alongside are dropped, so the Snapshot
+// is the same as reading the Deployments alone.
 func (c *Client) List(ctx context.Context, ns, selector string) (*Snapshot, error) {
+	opts := metav1.ListOptions{LabelSelector: selector}
+	var (
+		wg         sync.WaitGroup
+		pods       *corev1.PodList
+		podsErr    error
+		metrics    *metricsv1beta1.PodMetricsList
+		metricsErr error
+	)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		pods, podsErr = c.Kube.CoreV1().Pods(ns).List(ctx, opts)
+	}()
+	go func() {
+		defer wg.Done()
+		metrics, metricsErr = c.Metrics.MetricsV1beta1().PodMetricses(ns).List(ctx, opts)
+	}()
 	deps, err := c.Deployments(ctx, ns, selector)
+	wg.Wait()
 	if err != nil {
 		return nil, err
 	}
@@ -31,20 +53,17 @@ func (c *Client) List(ctx context.Context, ns, selector string) (*Snapshot, erro
 	if len(deps) == 0 {
 		return snap, nil
 	}
-	opts := metav1.ListOptions{LabelSelector: selector}
-	pods, err := c.Kube.CoreV1().Pods(ns).List(ctx, opts)
-	if err != nil {
-		return nil, fmt.Errorf("list pods in %s: %w", ns, err)
+	if podsErr != nil {
+		return nil, fmt.Errorf("list pods in %s: %w", ns, podsErr)
 	}
 	snap.Pods = pods.Items
-	metrics, err := c.Metrics.MetricsV1beta1().PodMetricses(ns).List(ctx, opts)
 	switch {
-	case err == nil:
+	case metricsErr == nil:
 		snap.PodMetrics = metrics.Items
-	case metricsUnavailable(err):
+	case metricsUnavailable(metricsErr):
 		// No metrics-server, or it is still warming up: usage is unknown, not an error.
 	default:
-		return nil, fmt.Errorf("list pod metrics in %s: %w", ns, err)
+		return nil, fmt.Errorf("list pod metrics in %s: %w", ns, metricsErr)
 	}
 	return snap, nil
 }

@@ -1,0 +1,92 @@
+package listenvs
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/kube"
+	"github.com/devenvs/devenvs/shared/resources"
+	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testenv/fixture"
+)
+
+// countingTransport counts every request the function's Kubernetes clients send.
+type countingTransport struct {
+	rt http.RoundTripper
+	n  *atomic.Int64
+}
+
+func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.rt.RoundTrip(r)
+}
+
+// TestListRequestsDoNotGrowWithEnvironments counts the API requests of one list call with a
+// RoundTripper on the function's rest.Config: a list of 20 environments must cost exactly
+// what a list of 1 costs, and at most 3 requests per team (Deployments, pods, pod metrics).
+// It is a count, not a timing, so it cannot flake on a busy machine.
+func TestListRequestsDoNotGrowWithEnvironments(t *testing.T) {
+	fx := fixture.New(t, func(c *config.Config) {
+		team, _ := c.Team("alpha")
+		team.Quota = nil
+	})
+	fn := New()
+	srv := fx.Serve(t, fn, nil)
+	var calls atomic.Int64
+	rc := testenv.RestConfig(t)
+	rc.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return countingTransport{rt: rt, n: &calls} }
+	kc, err := kube.New(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The test owns the handler until it returns, so swapping the client is race-free.
+	fn.App.Kube = kc
+
+	team, _ := fx.Config.Team("alpha")
+	create := func(from, to int) {
+		t.Helper()
+		for i := from; i < to; i++ {
+			spec := &env.Spec{Team: "alpha", Name: fmt.Sprintf("count-%02d", i), SSHPublicKeys: []string{testKey}}
+			spec.SetDefaults(fx.Config)
+			if fe := spec.Validate(fx.Config); fe != nil {
+				t.Fatal(fe)
+			}
+			d := resources.MakeDeployment(spec, team, fx.Config, "alice", time.Now())
+			if _, err := fx.Clientset.AppsV1().Deployments(team.Namespace).Create(context.Background(), d, metav1.CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	count := func(user, teamName string, want int) int64 {
+		t.Helper()
+		before := calls.Load()
+		resp := list(t, srv.URL, user, teamName)
+		if len(resp.Environments) != want {
+			t.Fatalf("listed %d environments, want %d", len(resp.Environments), want)
+		}
+		return calls.Load() - before
+	}
+
+	create(0, 1)
+	one := count("alice", "alpha", 1)
+	create(1, 20)
+	twenty := count("alice", "alpha", 20)
+	if one != twenty {
+		t.Errorf("a list of 1 environment made %d API requests, a list of 20 made %d: requests must not grow with environments", one, twenty)
+	}
+	if one > 3 || twenty > 3 {
+		t.Errorf("one team's list made %d (N=1) and %d (N=20) API requests, want at most 3", one, twenty)
+	}
+	// carol is in alpha (20 environments) and beta (none): at most 3 requests per team.
+	if both := count("carol", "", 20); both > 6 {
+		t.Errorf("a list of two teams made %d API requests, want at most 6", both)
+	}
+}
