@@ -18,8 +18,6 @@ import (
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
 
-const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1Yev+bk2DU7ob+1kYnux2JyteL8keLmsHcFe9Q1ylG alice@laptop"
-
 // serveCE starts a handler behind the CloudEvents HTTP binding, as func-go does.
 func serveCE(t *testing.T, fx *fixture.Fixture, extra map[string]string) string {
 	t.Helper()
@@ -45,7 +43,7 @@ func send(t *testing.T, target string, e event.Event) int {
 func createEnv(t *testing.T, fx *fixture.Fixture, name string, idleStop bool) {
 	t.Helper()
 	srv := fx.Serve(t, createenv.New(), nil)
-	spec := map[string]any{"team": "alpha", "name": name, "idleStop": idleStop, "sshPublicKeys": []string{testKey}}
+	spec := map[string]any{"team": "alpha", "name": name, "idleStop": idleStop, "sshPublicKeys": []string{fixture.SSHKey}}
 	if status, body := fixture.Do(t, http.MethodPost, srv.URL, "alice", spec); status != http.StatusCreated {
 		t.Fatalf("create %s: %d %s", name, status, body)
 	}

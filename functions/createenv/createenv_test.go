@@ -20,10 +20,8 @@ import (
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
 
-const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1Yev+bk2DU7ob+1kYnux2JyteL8keLmsHcFe9Q1ylG alice@laptop"
-
 func spec(team, name string) map[string]any {
-	return map[string]any{"team": team, "name": name, "sshPublicKeys": []string{testKey}, "packages": []string{"git", "vim"}}
+	return map[string]any{"team": team, "name": name, "sshPublicKeys": []string{fixture.SSHKey}, "packages": []string{"git", "vim"}}
 }
 
 func errorBody(t *testing.T, body []byte) httpx.ErrorBody {
@@ -106,7 +104,7 @@ func TestCreateRejectsBadInput(t *testing.T) {
 		{"other team", "bob", spec("alpha", "a"), http.StatusForbidden, nil},
 		{"unknown team", "alice", spec("gamma", "a"), http.StatusForbidden, nil},
 		{"not JSON", "alice", "{", http.StatusBadRequest, nil},
-		{"unknown field", "alice", map[string]any{"team": "alpha", "name": "a", "sshPublicKeys": []string{testKey}, "cpus": "2"}, http.StatusBadRequest, []string{"cpus"}},
+		{"unknown field", "alice", map[string]any{"team": "alpha", "name": "a", "sshPublicKeys": []string{fixture.SSHKey}, "cpus": "2"}, http.StatusBadRequest, []string{"cpus"}},
 		{"bad values", "alice", func() map[string]any {
 			s := spec("alpha", "Bad_Name")
 			s["cpu"], s["pool"], s["packages"] = "64", "tpu", []string{"git", "x; rm -rf /"}

@@ -15,8 +15,6 @@ import (
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
 
-const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1Yev+bk2DU7ob+1kYnux2JyteL8keLmsHcFe9Q1ylG alice@laptop"
-
 // TestDeleteRemovesEveryOwnedObject deletes an environment with a persistent home and waits
 // for the cluster's garbage collector to remove its pod, Secret, Service and PVC; a second
 // delete is a 404 and changes nothing.
@@ -24,7 +22,7 @@ func TestDeleteRemovesEveryOwnedObject(t *testing.T) {
 	fx := fixture.New(t, nil)
 	create := fx.Serve(t, createenv.New(), nil)
 	del := fx.Serve(t, New(), nil)
-	spec := map[string]any{"team": "alpha", "name": "gone", "persistentHome": "2Gi", "sshPublicKeys": []string{testKey}}
+	spec := map[string]any{"team": "alpha", "name": "gone", "persistentHome": "2Gi", "sshPublicKeys": []string{fixture.SSHKey}}
 	if status, body := fixture.Do(t, http.MethodPost, create.URL, "alice", spec); status != http.StatusCreated {
 		t.Fatalf("create: %d %s", status, body)
 	}

@@ -18,8 +18,6 @@ import (
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
 
-const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1Yev+bk2DU7ob+1kYnux2JyteL8keLmsHcFe9Q1ylG alice@laptop"
-
 func list(t *testing.T, base, user, team string) Response {
 	t.Helper()
 	u := base
@@ -70,7 +68,7 @@ func TestListShowsRunningAndUnschedulable(t *testing.T) {
 	lister := fx.Serve(t, New(), nil)
 
 	for name, cpu := range map[string]string{"fits": "1", "huge": "48"} {
-		spec := map[string]any{"team": "alpha", "name": name, "cpu": cpu, "pool": "cpu-large", "sshPublicKeys": []string{testKey}}
+		spec := map[string]any{"team": "alpha", "name": name, "cpu": cpu, "pool": "cpu-large", "sshPublicKeys": []string{fixture.SSHKey}}
 		if status, body := fixture.Do(t, http.MethodPost, create.URL, "alice", spec); status != http.StatusCreated {
 			t.Fatalf("create %s: %d %s", name, status, body)
 		}

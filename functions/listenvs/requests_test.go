@@ -54,7 +54,7 @@ func TestListRequestsDoNotGrowWithEnvironments(t *testing.T) {
 	create := func(from, to int) {
 		t.Helper()
 		for i := from; i < to; i++ {
-			spec := &env.Spec{Team: "alpha", Name: fmt.Sprintf("count-%02d", i), SSHPublicKeys: []string{testKey}}
+			spec := &env.Spec{Team: "alpha", Name: fmt.Sprintf("count-%02d", i), SSHPublicKeys: []string{fixture.SSHKey}}
 			spec.SetDefaults(fx.Config)
 			if fe := spec.Validate(fx.Config); fe != nil {
 				t.Fatal(fe)

@@ -17,8 +17,6 @@ import (
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
 
-const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1Yev+bk2DU7ob+1kYnux2JyteL8keLmsHcFe9Q1ylG alice@laptop"
-
 func tick() event.Event {
 	e := event.New()
 	e.SetID("tick")
@@ -34,7 +32,7 @@ func TestReaperExpiresOnTheCluster(t *testing.T) {
 	fx := fixture.New(t, nil)
 	create := fx.Serve(t, createenv.New(), nil)
 	for user, team := range map[string]string{"alice": "alpha", "bob": "beta"} {
-		spec := map[string]any{"team": team, "name": "short", "lifetime": "8h", "sshPublicKeys": []string{testKey}}
+		spec := map[string]any{"team": team, "name": "short", "lifetime": "8h", "sshPublicKeys": []string{fixture.SSHKey}}
 		if status, body := fixture.Do(t, http.MethodPost, create.URL, user, spec); status != http.StatusCreated {
 			t.Fatalf("create in %s: %d %s", team, status, body)
 		}

@@ -15,13 +15,11 @@ import (
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
 
-const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1Yev+bk2DU7ob+1kYnux2JyteL8keLmsHcFe9Q1ylG alice@laptop"
-
 func TestUpdateActions(t *testing.T) {
 	fx := fixture.New(t, nil)
 	create := fx.Serve(t, createenv.New(), nil)
 	upd := fx.Serve(t, New(), nil)
-	spec := map[string]any{"team": "alpha", "name": "work", "persistentHome": "2Gi", "sshPublicKeys": []string{testKey}}
+	spec := map[string]any{"team": "alpha", "name": "work", "persistentHome": "2Gi", "sshPublicKeys": []string{fixture.SSHKey}}
 	if status, body := fixture.Do(t, http.MethodPost, create.URL, "alice", spec); status != http.StatusCreated {
 		t.Fatalf("create: %d %s", status, body)
 	}

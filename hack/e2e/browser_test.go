@@ -16,8 +16,7 @@ import (
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
 
-// testKey is a well-formed ed25519 public key (the functions' tests use the same one).
-const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1Yev+bk2DU7ob+1kYnux2JyteL8keLmsHcFe9Q1ylG alice@laptop"
+// fixture.SSHKey is a well-formed ed25519 public key (the functions' tests use the same one).
 
 // TestBrowser drives the real UI in chromium against the real functions, cluster and Redis.
 // The flows share one fixture (so the activity log has history for the screenshots) and one
@@ -41,7 +40,7 @@ func (tb *tab) createThroughForm(team, name, cpu string) {
 	tb.run("choose team "+team, chromedp.SetValue(chromedp.CSS("#team"), team))
 	tb.typeInto("#name", name)
 	tb.typeInto("#cpu", cpu)
-	tb.typeInto("#ssh-key", testKey) // replaces the key the form remembers
+	tb.typeInto("#ssh-key", fixture.SSHKey) // replaces the key the form remembers
 	tb.run("submit the create form", chromedp.Click(chromedp.CSS("#create-submit")))
 }
 
@@ -191,7 +190,7 @@ func activityFlow(t *testing.T, tb *tab) {
 	_, navigations := tb.counts()
 
 	status, body := fixture.Do(t, http.MethodPost, tb.st.fn["createenv"], "alice",
-		map[string]any{"team": "alpha", "name": name, "sshPublicKeys": []string{testKey}, "packages": []string{"git"}})
+		map[string]any{"team": "alpha", "name": name, "sshPublicKeys": []string{fixture.SSHKey}, "packages": []string{"git"}})
 	if status != http.StatusCreated {
 		t.Fatalf("create %s through the API: %d %s", key, status, body)
 	}
