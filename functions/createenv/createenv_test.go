@@ -198,6 +198,41 @@ func TestQuotaRefusal(t *testing.T) {
 	}
 }
 
+// TestEnvironmentLimit shows a team at its maxEnvironments refused with a 403 that says so,
+// before the quota is asked, and the refused create leaving nothing behind; the limit counts
+// the team's environments, not the user's.
+func TestEnvironmentLimit(t *testing.T) {
+	fx := fixture.New(t, func(c *config.Config) {
+		team, _ := c.Team("alpha")
+		team.MaxEnvironments = 2
+		// Tight enough that the third environment would also fail the quota: the limit
+		// must be the reason reported.
+		team.Quota = mustResourceList(t, map[string]string{"requests.cpu": "2", "limits.cpu": "2"})
+	})
+	srv := fx.Serve(t, New(), nil)
+	for i, user := range []string{"alice", "carol"} {
+		s := spec("alpha", "limit-"+string(rune('a'+i)))
+		if status, body := fixture.Do(t, http.MethodPost, srv.URL, user, s); status != http.StatusCreated {
+			t.Fatalf("create %d: status %d: %s", i, status, body)
+		}
+	}
+	status, body := fixture.Do(t, http.MethodPost, srv.URL, "alice", spec("alpha", "limit-c"))
+	if status != http.StatusForbidden {
+		t.Fatalf("third create: status %d: %s", status, body)
+	}
+	if msg, want := errorBody(t, body).Message, "team alpha already has 2 of its 2 environments: delete one first"; msg != want {
+		t.Errorf("message %q, want %q", msg, want)
+	}
+	ns := fx.Namespace("alpha")
+	deps, err := fx.Clientset.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
+	if err != nil || len(deps.Items) != 2 {
+		t.Errorf("after the refusal: %d deployments (%v), want the first 2", len(deps.Items), err)
+	}
+	if _, err := fx.Clientset.CoreV1().Secrets(ns).Get(context.Background(), "limit-c-ssh", metav1.GetOptions{}); err == nil {
+		t.Error("the refused create left its Secret")
+	}
+}
+
 func mustResourceList(t *testing.T, m map[string]string) corev1.ResourceList {
 	t.Helper()
 	out := corev1.ResourceList{}

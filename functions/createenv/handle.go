@@ -53,19 +53,6 @@ func (f *Function) create(w http.ResponseWriter, r *http.Request) {
 		f.App.Events.Record(ctx, ev)
 		httpx.WriteError(w, r, status, err)
 	}
-	if team.MaxEnvironments > 0 {
-		existing, err := f.App.Kube.Deployments(ctx, team.Namespace, env.Selector())
-		if err != nil {
-			fail(http.StatusBadGateway, err)
-			return
-		}
-		n := len(existing)
-		if n >= team.MaxEnvironments {
-			fail(http.StatusForbidden, fmt.Errorf("team %s already has %d of its %d environments: delete one first", spec.Team, n, team.MaxEnvironments))
-			return
-		}
-	}
-
 	now := f.App.Now()
 	objs := kube.Objects{
 		Deployment: resources.MakeDeployment(spec, team, cfg, id.User, now),
@@ -73,9 +60,15 @@ func (f *Function) create(w http.ResponseWriter, r *http.Request) {
 		Service:    resources.MakeService(spec, team, cfg, id.User),
 		PVC:        resources.MakePVC(spec, team, id.User),
 	}
-	d, err := f.App.Kube.Create(ctx, objs)
-	var quota *kube.QuotaError
+	d, err := f.App.Kube.Create(ctx, objs, team.MaxEnvironments)
+	var (
+		quota *kube.QuotaError
+		limit *kube.LimitError
+	)
 	switch {
+	case errors.As(err, &limit):
+		fail(http.StatusForbidden, fmt.Errorf("team %s already has %d of its %d environments: delete one first", spec.Team, limit.Max, team.MaxEnvironments))
+		return
 	case errors.Is(err, kube.ErrExists):
 		fail(http.StatusConflict, apis.ErrGeneric(fmt.Sprintf("an environment named %s already exists in team %s", spec.Name, spec.Team), "name"))
 		return

@@ -79,7 +79,9 @@ func newBench(ctx context.Context) (*bench, error) {
 	if b.kc, err = kube.New(b.rc); err != nil {
 		return nil, err
 	}
-	b.cs = b.kc.Kube
+	if b.cs, err = kubernetes.NewForConfig(b.rc); err != nil {
+		return nil, err
+	}
 	rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if _, err := b.cs.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(rctx); err != nil {

@@ -14,7 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/rest"
 
@@ -123,8 +122,8 @@ func (b *bench) list(ctx context.Context) error {
 		_ = wait.PollUntilContextTimeout(ctx, 5*time.Second, 90*time.Second, true, func(ctx context.Context) (bool, error) {
 			for _, t := range teams {
 				tt, _ := cfg.Team(t)
-				m, err := b.kc.Metrics.MetricsV1beta1().PodMetricses(tt.Namespace).List(ctx, metav1.ListOptions{LabelSelector: env.Selector()})
-				if err != nil || len(m.Items) < have[t]*9/10 {
+				m, err := b.kc.PodMetrics(ctx, tt.Namespace, env.Selector())
+				if err != nil || len(m) < have[t]*9/10 {
 					return false, nil
 				}
 			}
@@ -233,6 +232,14 @@ func (b *bench) list(ctx context.Context) error {
 			return err
 		}
 		settle([]string{"bench-l1"})
+		if *listHold > 0 {
+			logf("holding %d environments in namespace %s for %s (KUBECONFIG=%s)", n, l1.Namespace, *listHold, b.kubeconfig)
+			select {
+			case <-time.After(*listHold):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 		runs, kruns := 30, 20
 		if n >= 5000 {
 			runs, kruns = 20, 5

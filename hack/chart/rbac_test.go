@@ -142,7 +142,9 @@ func newRBACFixture(t *testing.T) *rbacFixture {
 			t.Fatal(err)
 		}
 		f.clients[fn] = kc
-		f.clientset[fn] = kc.Kube
+		if f.clientset[fn], err = kubernetes.NewForConfig(rc); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// RBAC changes reach the authorizer's cache quickly but not atomically.
 	waitFor(t, "RoleBindings in effect", func() bool {
@@ -177,17 +179,14 @@ func TestRBACSufficient(t *testing.T) {
 	defer cancel()
 	ns := f.teamNS
 
-	// createenv: count the team's environments, then Create (pod dry run, Deployment, Secret,
-	// Service, PVC).
+	// createenv: Create (count of the team's environments and pod dry run, Deployment,
+	// Secret, Service, PVC).
 	for _, name := range []string{"rbac-one", "rbac-two"} {
-		if _, err := f.clients["createenv"].Deployments(ctx, ns, env.Selector()); err != nil {
-			t.Fatalf("createenv: count environments: %v", err)
-		}
 		objs := f.objects(t, name)
 		if objs.PVC == nil {
 			t.Fatal("the test environment must have a persistent home (PVC)")
 		}
-		if _, err := f.clients["createenv"].Create(ctx, objs); err != nil {
+		if _, err := f.clients["createenv"].Create(ctx, objs, 20); err != nil {
 			t.Fatalf("createenv: Create %s: %v", name, err)
 		}
 	}
@@ -219,7 +218,7 @@ func TestRBACSufficient(t *testing.T) {
 
 	// createenv on a taken name: the Deployment create is refused as AlreadyExists (not
 	// Forbidden), so the function can answer 409.
-	if _, err := f.clients["createenv"].Create(ctx, f.objects(t, "rbac-one")); !errors.Is(err, kube.ErrExists) {
+	if _, err := f.clients["createenv"].Create(ctx, f.objects(t, "rbac-one"), 20); !errors.Is(err, kube.ErrExists) {
 		t.Errorf("createenv: second Create = %v, want ErrExists", err)
 	}
 
@@ -232,7 +231,7 @@ func TestRBACSufficient(t *testing.T) {
 		t.Errorf("listenvs: %d environments, want 2", len(snap.Deployments))
 	}
 	// List tolerates an unavailable metrics API; the permission itself must be there.
-	if _, err := f.clients["listenvs"].Metrics.MetricsV1beta1().PodMetricses(ns).List(ctx, metav1.ListOptions{LabelSelector: env.Selector()}); apierrors.IsForbidden(err) {
+	if _, err := f.clients["listenvs"].PodMetrics(ctx, ns, env.Selector()); apierrors.IsForbidden(err) {
 		t.Errorf("listenvs: list PodMetrics: %v", err)
 	}
 
@@ -388,6 +387,10 @@ func TestAdminRoleAppliesTeams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	adminCS, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	cfg := config.Default()
 	for i := range cfg.Teams {
@@ -415,11 +418,11 @@ func TestAdminRoleAppliesTeams(t *testing.T) {
 	if err := kc.ApplyTeams(ctx, cfg); err != nil {
 		t.Errorf("second ApplyTeams: %v", err)
 	}
-	_, err = kc.Kube.AppsV1().Deployments(cfg.Teams[0].Namespace).List(ctx, metav1.ListOptions{})
+	_, err = adminCS.AppsV1().Deployments(cfg.Teams[0].Namespace).List(ctx, metav1.ListOptions{})
 	if !apierrors.IsForbidden(err) {
 		t.Errorf("devenvs-admin: list Deployments in a team namespace: %v, want Forbidden", err)
 	}
-	_, err = kc.Kube.CoreV1().Secrets("kube-system").List(ctx, metav1.ListOptions{})
+	_, err = adminCS.CoreV1().Secrets("kube-system").List(ctx, metav1.ListOptions{})
 	if !apierrors.IsForbidden(err) {
 		t.Errorf("devenvs-admin: list secrets in kube-system: %v, want Forbidden", err)
 	}

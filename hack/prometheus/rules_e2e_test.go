@@ -30,6 +30,7 @@ import (
 	"go.yaml.in/yaml/v3"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
@@ -95,6 +96,7 @@ func TestIdleCPUFiresFromClusterData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cs := testenv.Clientset(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
@@ -102,7 +104,7 @@ func TestIdleCPUFiresFromClusterData(t *testing.T) {
 	cfg := config.Default()
 	cfg.Teams = cfg.Teams[:1]
 	team := &cfg.Teams[0]
-	team.Namespace = testenv.Namespace(t, kc.Kube, "prom-"+team.Name)
+	team.Namespace = testenv.Namespace(t, cs, "prom-"+team.Name)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -115,9 +117,9 @@ func TestIdleCPUFiresFromClusterData(t *testing.T) {
 	createEnv(ctx, t, kc, cfg, team, idle, map[string]string{usageCPU: idleCPU, usageMemory: "100Mi"})
 	createEnv(ctx, t, kc, cfg, team, busy, map[string]string{usageCPU: busyCPU, usageMemory: "100Mi"})
 	// Running before Prometheus starts, so a briefly Pending pod cannot trip EnvStuckPending.
-	waitRunning(ctx, t, kc, ns, idle, busy)
+	waitRunning(ctx, t, cs, ns, idle, busy)
 
-	kwokTargets := kwokTargets(ctx, t, kc)
+	kwokTargets := kwokTargets(ctx, t, cs)
 
 	dir := t.TempDir()
 	ksmAddr, ksmTelemetry := testenv.FreeAddr(t), testenv.FreeAddr(t)
@@ -416,17 +418,17 @@ func createEnv(ctx context.Context, t *testing.T, kc *kube.Client, cfg *config.C
 		Deployment: d,
 		Secret:     resources.MakeSecret(spec, team, "alice"),
 	}
-	if _, err := kc.Create(ctx, objs); err != nil {
+	if _, err := kc.Create(ctx, objs, 0); err != nil {
 		t.Fatalf("create environment %s: %v", name, err)
 	}
 }
 
-func waitRunning(ctx context.Context, t *testing.T, kc *kube.Client, ns string, names ...string) {
+func waitRunning(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns string, names ...string) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for _, name := range names {
 		for {
-			pods, err := kc.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvSelector(name)})
+			pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvSelector(name)})
 			if err == nil && len(pods.Items) == 1 && ready(&pods.Items[0]) {
 				break
 			}
@@ -458,9 +460,9 @@ type scrapeTarget struct {
 // (--kubelet-use-node-status-port): the node's address, its kubelet port, and the path in
 // its metrics.k8s.io/resource-metrics-path annotation. On KWOK nodes that is the
 // kwok-controller's plain-HTTP server.
-func kwokTargets(ctx context.Context, t *testing.T, kc *kube.Client) []scrapeTarget {
+func kwokTargets(ctx context.Context, t *testing.T, cs kubernetes.Interface) []scrapeTarget {
 	t.Helper()
-	nodes, err := kc.Kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

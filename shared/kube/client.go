@@ -1,23 +1,32 @@
 // Package kube is the functions' one door to Kubernetes: it creates, lists, changes and
 // deletes an environment's objects and reads their metrics. It is built for functions that
-// scale to zero: no informers, no discovery, protobuf on the wire, a fixed number of
-// namespaced, label-selected calls per operation.
+// scale to zero: no informers, no discovery, no generated clientset (see scheme.go),
+// protobuf on the wire, a fixed number of namespaced, label-selected calls per operation.
 package kube
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 
-	"k8s.io/client-go/kubernetes"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
-	metricsclient "k8s.io/metrics/pkg/client/clientset/versioned"
+	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 )
 
-// Client holds the typed clients an environment needs.
+const protobuf = "application/vnd.kubernetes.protobuf"
+
+// Client holds one REST client per API group an environment touches; they share one HTTP
+// client, so one connection pool (one HTTP/2 connection to the apiserver).
 type Client struct {
-	Kube    kubernetes.Interface
-	Metrics metricsclient.Interface
+	core       rest.Interface // pods, secrets, services, claims; namespaces and quotas for ApplyTeams
+	apps       rest.Interface // deployments
+	scheduling rest.Interface // priority classes, for ApplyTeams
+	metrics    rest.Interface // pod metrics (an aggregated API)
 }
 
 // RESTConfig loads the in-cluster config when running in a pod, else the kubeconfig at path
@@ -44,13 +53,12 @@ func RESTConfig(path string) (*rest.Config, error) {
 // New builds the clients. Constructing them makes no API call, so a cold start stays cheap.
 func New(cfg *rest.Config) (*Client, error) {
 	cfg = rest.CopyConfig(cfg)
-	// Protobuf is several times cheaper to decode than JSON for large pod and deployment lists.
-	cfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
-	cfg.ContentType = "application/vnd.kubernetes.protobuf"
-	// A function serves many concurrent requests; client-side throttling at the default
-	// 5 QPS would queue them behind each other long before the apiserver is busy.
-	if cfg.QPS == 0 {
-		cfg.QPS, cfg.Burst = 100, 200
+	// No client-side rate limit unless the caller sets one. client-go's default (5 QPS) and
+	// the 100 QPS used before both queued a burst of alerts in the client while the
+	// apiserver was idle; the apiserver protects itself with API Priority and Fairness, and
+	// a function's concurrency is bounded by Knative (containerConcurrency, maxScale).
+	if cfg.QPS == 0 && cfg.RateLimiter == nil {
+		cfg.QPS = -1
 	}
 	cfg.UserAgent = "devenvs"
 	// Compression stays on (the default): the apiserver gzips list responses over 128 KiB,
@@ -58,20 +66,45 @@ func New(cfg *rest.Config) (*Client, error) {
 	// on the local cluster, reading 4,000 Deployments and pods took 2.6 s gzipped and 4.2 s
 	// plain, because moving 25 times the bytes through TLS and HTTP/2 costs both sides more
 	// CPU than gzip level 1 and gunzip do.
-	kube, err := kubernetes.NewForConfig(cfg)
+	hc, err := rest.HTTPClientFor(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("kubernetes client: %w", err)
+		return nil, fmt.Errorf("kubernetes HTTP client: %w", err)
 	}
-	// The metrics API is an aggregated API. metrics-server serves protobuf too (its types
-	// have generated protobuf code); asking for it with JSON as the fallback keeps working
-	// with an adapter that only speaks JSON. Requests carry no body, so ContentType only
-	// matters for the Accept fallback.
-	mcfg := rest.CopyConfig(cfg)
-	mcfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
-	mcfg.ContentType = "application/json"
-	metrics, err := metricsclient.NewForConfig(mcfg)
+	c := &Client{}
+	for _, g := range []struct {
+		into        *rest.Interface
+		apiPath     string
+		gv          schema.GroupVersion
+		contentType string
+	}{
+		// Protobuf is several times cheaper to decode than JSON for large pod and
+		// deployment lists.
+		{&c.core, "/api", corev1.SchemeGroupVersion, protobuf},
+		{&c.apps, "/apis", appsv1.SchemeGroupVersion, protobuf},
+		// Server-side apply bodies are JSON whatever the content type says.
+		{&c.scheduling, "/apis", schedulingv1.SchemeGroupVersion, protobuf},
+		// metrics-server serves protobuf too (its types have generated protobuf code);
+		// asking for it with JSON as the fallback keeps working with an adapter that
+		// only speaks JSON. Its requests carry no body.
+		{&c.metrics, "/apis", metricsv1beta1.SchemeGroupVersion, "application/json"},
+	} {
+		if *g.into, err = restClient(cfg, hc, g.apiPath, g.gv, g.contentType); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func restClient(base *rest.Config, hc *http.Client, apiPath string, gv schema.GroupVersion, contentType string) (rest.Interface, error) {
+	cfg := rest.CopyConfig(base)
+	cfg.APIPath = apiPath
+	cfg.GroupVersion = &gv
+	cfg.NegotiatedSerializer = codecs.WithoutConversion()
+	cfg.AcceptContentTypes = protobuf + ",application/json"
+	cfg.ContentType = contentType
+	rc, err := rest.RESTClientForConfigAndClient(cfg, hc)
 	if err != nil {
-		return nil, fmt.Errorf("metrics client: %w", err)
+		return nil, fmt.Errorf("%s client: %w", gv, err)
 	}
-	return &Client{Kube: kube, Metrics: metrics}, nil
+	return rc, nil
 }

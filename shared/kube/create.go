@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/devenvs/devenvs/shared/env"
 )
 
 // Objects are an environment's Kubernetes objects as the resources builders make them.
@@ -21,20 +24,28 @@ type Objects struct {
 	PVC        *corev1.PersistentVolumeClaim
 }
 
-// Create makes an environment's objects, or none of them.
+// Create makes an environment's objects, or none of them. With maxEnvironments > 0 it
+// refuses with a *LimitError when the namespace already holds that many environments.
 //
 // A server-side dry run of the pod first lets the ResourceQuota admission answer now (a
 // Deployment itself is never refused; its ReplicaSet would fail later, out of the caller's
-// sight). The Deployment goes next, so that its creation is the one atomic claim on the name:
+// sight); it stores nothing, so it is sent together with the count of environments. The
+// Deployment goes next, so that its creation is the one atomic claim on the name:
 // of many concurrent creates exactly one wins, and the losers, which created nothing, return
 // ErrExists without touching the winner's objects. The owned objects follow with an owner
 // reference; if any fails, everything made so far is deleted.
-func (c *Client) Create(ctx context.Context, objs Objects) (*appsv1.Deployment, error) {
+func (c *Client) Create(ctx context.Context, objs Objects, maxEnvironments int) (*appsv1.Deployment, error) {
 	ns := objs.Deployment.Namespace
-	if err := c.admitPod(ctx, objs.Deployment); err != nil {
+	checks := []func() error{func() error { return c.admitPod(ctx, objs.Deployment) }}
+	if maxEnvironments > 0 {
+		// First in the list, so a team at its limit hears about the limit, not the quota.
+		checks = slices.Insert(checks, 0, func() error { return c.checkLimit(ctx, ns, maxEnvironments) })
+	}
+	if err := runAll(checks); err != nil {
 		return nil, err
 	}
-	d, err := c.Kube.AppsV1().Deployments(ns).Create(ctx, objs.Deployment, metav1.CreateOptions{})
+	d := &appsv1.Deployment{}
+	err := c.deployments(ns).create(ctx, objs.Deployment, d, metav1.CreateOptions{})
 	if apierrors.IsAlreadyExists(err) || (isQuota(err) && c.exists(ctx, ns, objs.Deployment.Name)) {
 		// Quota admission charges every attempt before storage checks the name, so a
 		// count quota can refuse the losers of a race for a name that is simply taken.
@@ -54,6 +65,22 @@ func (c *Client) Create(ctx context.Context, objs Objects) (*appsv1.Deployment, 
 	return d, nil
 }
 
+// checkLimit counts the environments in ns, reading only their metadata and at most most of
+// them: the count's cost does not grow with the team.
+func (c *Client) checkLimit(ctx context.Context, ns string, most int) error {
+	var list metav1.PartialObjectMetadataList
+	err := c.apps.Get().Namespace(ns).Resource("deployments").SetHeader("Accept", partialMetadataList).
+		VersionedParams(&metav1.ListOptions{LabelSelector: env.Selector(), Limit: int64(most)}, parameterCodec).
+		Do(ctx).Into(&list)
+	if err != nil {
+		return fmt.Errorf("count environments in %s: %w", ns, err)
+	}
+	if len(list.Items) >= most {
+		return &LimitError{Max: most}
+	}
+	return nil
+}
+
 // admitPod asks the apiserver to admit (but not store) the Deployment's pod.
 func (c *Client) admitPod(ctx context.Context, d *appsv1.Deployment) error {
 	pod := &corev1.Pod{
@@ -65,8 +92,7 @@ func (c *Client) admitPod(ctx context.Context, d *appsv1.Deployment) error {
 		},
 		Spec: d.Spec.Template.Spec,
 	}
-	_, err := c.Kube.CoreV1().Pods(d.Namespace).Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
-	if err != nil {
+	if err := c.pods(d.Namespace).create(ctx, pod, nil, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}); err != nil {
 		return fmt.Errorf("admit pod of %s/%s: %w", d.Namespace, d.Name, classify(err))
 	}
 	return nil
@@ -81,7 +107,7 @@ func (c *Client) createOwned(ctx context.Context, owner metav1.OwnerReference, o
 	if s := objs.Secret; s != nil {
 		s.OwnerReferences = []metav1.OwnerReference{owner}
 		steps = append(steps, func() error {
-			if _, err := c.Kube.CoreV1().Secrets(ns).Create(ctx, s, metav1.CreateOptions{}); err != nil {
+			if err := c.secrets(ns).create(ctx, s, nil, metav1.CreateOptions{}); err != nil {
 				return fmt.Errorf("create secret %s/%s: %w", ns, s.Name, classify(err))
 			}
 			return nil
@@ -90,7 +116,7 @@ func (c *Client) createOwned(ctx context.Context, owner metav1.OwnerReference, o
 	if s := objs.Service; s != nil {
 		s.OwnerReferences = []metav1.OwnerReference{owner}
 		steps = append(steps, func() error {
-			if _, err := c.Kube.CoreV1().Services(ns).Create(ctx, s, metav1.CreateOptions{}); err != nil {
+			if err := c.services(ns).create(ctx, s, nil, metav1.CreateOptions{}); err != nil {
 				return fmt.Errorf("create service %s/%s: %w", ns, s.Name, classify(err))
 			}
 			return nil
@@ -99,7 +125,7 @@ func (c *Client) createOwned(ctx context.Context, owner metav1.OwnerReference, o
 	if p := objs.PVC; p != nil {
 		p.OwnerReferences = []metav1.OwnerReference{owner}
 		steps = append(steps, func() error {
-			if _, err := c.Kube.CoreV1().PersistentVolumeClaims(ns).Create(ctx, p, metav1.CreateOptions{}); err != nil {
+			if err := c.claims(ns).create(ctx, p, nil, metav1.CreateOptions{}); err != nil {
 				return fmt.Errorf("create persistent home %s/%s: %w", ns, p.Name, classify(err))
 			}
 			return nil
@@ -134,6 +160,5 @@ func runAll(steps []func() error) error {
 }
 
 func (c *Client) exists(ctx context.Context, ns, name string) bool {
-	_, err := c.Kube.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
-	return err == nil
+	return c.deployments(ns).get(ctx, name, &appsv1.Deployment{}) == nil
 }

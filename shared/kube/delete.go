@@ -26,5 +26,5 @@ func (c *Client) Delete(ctx context.Context, ns, name string) error {
 // reused while an old Secret or Service of the same name still exists.
 func (c *Client) deleteDeployment(ctx context.Context, ns, name string) error {
 	policy := metav1.DeletePropagationForeground
-	return c.Kube.AppsV1().Deployments(ns).Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &policy})
+	return c.deployments(ns).delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &policy})
 }

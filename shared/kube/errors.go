@@ -2,6 +2,7 @@ package kube
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -13,6 +14,13 @@ var (
 	// ErrNotFound means no such environment in the team.
 	ErrNotFound = errors.New("environment not found")
 )
+
+// LimitError means the team already has Max environments, as many as it may have.
+type LimitError struct{ Max int }
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("already %d environments, the most allowed", e.Max)
+}
 
 // QuotaError is the apiserver refusing an object because the team's ResourceQuota would be
 // exceeded. Message is the apiserver's own text, which names the quota, what was requested,

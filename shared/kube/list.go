@@ -30,19 +30,19 @@ func (c *Client) List(ctx context.Context, ns, selector string) (*Snapshot, erro
 	opts := metav1.ListOptions{LabelSelector: selector}
 	var (
 		wg         sync.WaitGroup
-		pods       *corev1.PodList
+		pods       corev1.PodList
 		podsErr    error
-		metrics    *metricsv1beta1.PodMetricsList
+		metrics    []metricsv1beta1.PodMetrics
 		metricsErr error
 	)
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		pods, podsErr = c.Kube.CoreV1().Pods(ns).List(ctx, opts)
+		podsErr = c.pods(ns).list(ctx, opts, &pods)
 	}()
 	go func() {
 		defer wg.Done()
-		metrics, metricsErr = c.Metrics.MetricsV1beta1().PodMetricses(ns).List(ctx, opts)
+		metrics, metricsErr = c.PodMetrics(ctx, ns, selector)
 	}()
 	deps, err := c.Deployments(ctx, ns, selector)
 	wg.Wait()
@@ -59,22 +59,31 @@ func (c *Client) List(ctx context.Context, ns, selector string) (*Snapshot, erro
 	snap.Pods = pods.Items
 	switch {
 	case metricsErr == nil:
-		snap.PodMetrics = metrics.Items
+		snap.PodMetrics = metrics
 	case metricsUnavailable(metricsErr):
 		// No metrics-server, or it is still warming up: usage is unknown, not an error.
 	default:
-		return nil, fmt.Errorf("list pod metrics in %s: %w", ns, metricsErr)
+		return nil, metricsErr
 	}
 	return snap, nil
 }
 
 // Deployments returns the environments' Deployments matching selector in ns.
 func (c *Client) Deployments(ctx context.Context, ns, selector string) ([]appsv1.Deployment, error) {
-	deps, err := c.Kube.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{LabelSelector: selector})
-	if err != nil {
+	var deps appsv1.DeploymentList
+	if err := c.deployments(ns).list(ctx, metav1.ListOptions{LabelSelector: selector}, &deps); err != nil {
 		return nil, fmt.Errorf("list environments in %s: %w", ns, err)
 	}
 	return deps.Items, nil
+}
+
+// PodMetrics returns the usage of the pods matching selector in ns, from the metrics API.
+func (c *Client) PodMetrics(ctx context.Context, ns, selector string) ([]metricsv1beta1.PodMetrics, error) {
+	var list metricsv1beta1.PodMetricsList
+	if err := c.podMetrics(ns).list(ctx, metav1.ListOptions{LabelSelector: selector}, &list); err != nil {
+		return nil, fmt.Errorf("list pod metrics in %s: %w", ns, err)
+	}
+	return list.Items, nil
 }
 
 func metricsUnavailable(err error) bool {

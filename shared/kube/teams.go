@@ -7,7 +7,6 @@ import (
 
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/resources"
@@ -24,8 +23,7 @@ func (c *Client) ApplyTeams(ctx context.Context, cfg *config.Config) error {
 	for _, pc := range resources.MakePriorityClasses(cfg) {
 		pc.TypeMeta = metav1.TypeMeta{APIVersion: schedulingv1.SchemeGroupVersion.String(), Kind: "PriorityClass"}
 		if err := c.apply(ctx, pc.Name, &pc, func(name string, data []byte, opts metav1.PatchOptions) error {
-			_, err := c.Kube.SchedulingV1().PriorityClasses().Patch(ctx, name, types.ApplyPatchType, data, opts)
-			return err
+			return resource{c.scheduling, "priorityclasses", ""}.apply(ctx, name, data, opts)
 		}); err != nil {
 			return err
 		}
@@ -35,8 +33,7 @@ func (c *Client) ApplyTeams(ctx context.Context, cfg *config.Config) error {
 		ns := resources.MakeNamespace(team)
 		ns.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}
 		if err := c.apply(ctx, ns.Name, ns, func(name string, data []byte, opts metav1.PatchOptions) error {
-			_, err := c.Kube.CoreV1().Namespaces().Patch(ctx, name, types.ApplyPatchType, data, opts)
-			return err
+			return resource{c.core, "namespaces", ""}.apply(ctx, name, data, opts)
 		}); err != nil {
 			return err
 		}
@@ -46,8 +43,7 @@ func (c *Client) ApplyTeams(ctx context.Context, cfg *config.Config) error {
 		}
 		q.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "ResourceQuota"}
 		if err := c.apply(ctx, q.Namespace+"/"+q.Name, q, func(_ string, data []byte, opts metav1.PatchOptions) error {
-			_, err := c.Kube.CoreV1().ResourceQuotas(q.Namespace).Patch(ctx, q.Name, types.ApplyPatchType, data, opts)
-			return err
+			return resource{c.core, "resourcequotas", q.Namespace}.apply(ctx, q.Name, data, opts)
 		}); err != nil {
 			return err
 		}

@@ -6,13 +6,13 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/retry"
 )
 
 // Get returns an environment's Deployment, or ErrNotFound.
 func (c *Client) Get(ctx context.Context, ns, name string) (*appsv1.Deployment, error) {
-	d, err := c.Kube.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	d := &appsv1.Deployment{}
+	err := c.deployments(ns).get(ctx, name, d)
 	if apierrors.IsNotFound(err) {
 		return nil, ErrNotFound
 	}
@@ -41,8 +41,8 @@ func (c *Client) Update(ctx context.Context, ns, name string, change func(*appsv
 			out = d
 			return err
 		}
-		out, err = c.Kube.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{})
-		return classify(err)
+		out = &appsv1.Deployment{}
+		return classify(c.deployments(ns).update(ctx, name, d, out))
 	})
 	if err != nil {
 		return nil, err
