@@ -78,9 +78,11 @@ func makeContainer(spec *env.Spec, cfg *config.Config) corev1.Container {
 	return corev1.Container{
 		Name:  ContainerName,
 		Image: spec.Image,
-		// The script is fixed text; packages arrive as its positional parameters ("$@")
-		// and are never spliced into shell source. "devenvs-start" becomes $0.
-		Command: []string{"/bin/sh", "-c", StartScript, "devenvs-start"},
+		// The script is fixed text, mounted from the environment's Secret rather than
+		// written into the command: at 2.4 KB it was half of every Deployment, ReplicaSet
+		// and pod, and so half of what listing environments reads and decodes. Packages
+		// arrive as its positional parameters ("$@"), never spliced into shell source.
+		Command: []string{"/bin/sh", StartScriptPath},
 		Args:    slices.Clone(spec.Packages),
 		Env:     makeEnv(spec, cfg),
 		Ports: []corev1.ContainerPort{{
@@ -96,7 +98,7 @@ func makeContainer(spec *env.Spec, cfg *config.Config) corev1.Container {
 		// starts with, e.g. through setuid binaries; sudo therefore does not work inside.
 		SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: new(false)},
 		VolumeMounts: []corev1.VolumeMount{
-			{Name: sshVolume, MountPath: SSHSecretMountPath, ReadOnly: true},
+			{Name: secretVolume, MountPath: SecretMountPath, ReadOnly: true},
 			{Name: homeVolume, MountPath: homeDir(cfg)},
 		},
 	}
@@ -146,10 +148,13 @@ func makeVolumes(spec *env.Spec) []corev1.Volume {
 		home = corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: PVCName(spec.Name)}}
 	}
 	return []corev1.Volume{{
-		Name: sshVolume,
+		Name: secretVolume,
 		VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
-			SecretName:  SecretName(spec.Name),
-			Items:       []corev1.KeyToPath{{Key: AuthorizedKeysKey, Path: AuthorizedKeysKey}},
+			SecretName: SecretName(spec.Name),
+			Items: []corev1.KeyToPath{
+				{Key: StartScriptKey, Path: StartScriptKey},
+				{Key: AuthorizedKeysKey, Path: strings.TrimPrefix(AuthorizedKeysPath, SecretMountPath+"/")},
+			},
 			DefaultMode: new(int32(0o444)),
 		}},
 	}, {

@@ -78,7 +78,7 @@ func wantDeployment() *appsv1.Deployment {
 					Containers: []corev1.Container{{
 						Name:    "workspace",
 						Image:   "ubuntu:24.04",
-						Command: []string{"/bin/sh", "-c", StartScript, "devenvs-start"},
+						Command: []string{"/bin/sh", "/etc/devenvs/start.sh"},
 						Env: []corev1.EnvVar{
 							{Name: "DEVENVS_ENV", Value: "web"},
 							{Name: "DEVENVS_TEAM", Value: "alpha"},
@@ -97,15 +97,18 @@ func wantDeployment() *appsv1.Deployment {
 						},
 						SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: new(false)},
 						VolumeMounts: []corev1.VolumeMount{
-							{Name: "ssh", MountPath: "/etc/devenvs/ssh", ReadOnly: true},
+							{Name: "devenvs", MountPath: "/etc/devenvs", ReadOnly: true},
 							{Name: "home", MountPath: "/home/dev"},
 						},
 					}},
 					Volumes: []corev1.Volume{{
-						Name: "ssh",
+						Name: "devenvs",
 						VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
-							SecretName:  "web-ssh",
-							Items:       []corev1.KeyToPath{{Key: "authorized_keys", Path: "authorized_keys"}},
+							SecretName: "web-ssh",
+							Items: []corev1.KeyToPath{
+								{Key: "start.sh", Path: "start.sh"},
+								{Key: "authorized_keys", Path: "ssh/authorized_keys"},
+							},
 							DefaultMode: new(int32(0o444)),
 						}},
 					}, {

@@ -42,7 +42,7 @@ func FuzzDecodeAndValidate(f *testing.F) {
 		}
 		d := MakeDeployment(spec, team, cfg, "fuzz@example.com", testNow)
 		c := d.Spec.Template.Spec.Containers[0]
-		if c.Command[2] != StartScript || !slices.Equal(c.Args, spec.Packages) {
+		if !slices.Equal(c.Command, []string{"/bin/sh", StartScriptPath}) || !slices.Equal(c.Args, spec.Packages) {
 			t.Fatalf("packages leaked out of args: command %q args %q", c.Command, c.Args)
 		}
 		if c.Resources.Requests.Cpu().IsZero() || c.Resources.Requests.Memory().IsZero() {

@@ -17,16 +17,21 @@ const (
 	// SSHContainerPort is where sshd listens inside the pod; the Service port comes from
 	// the configuration.
 	SSHContainerPort = 22
-	// SSHSecretMountPath is where the authorized keys are mounted read-only; the start
-	// script copies them into the user's ~/.ssh with the modes sshd insists on.
-	SSHSecretMountPath = "/etc/devenvs/ssh"
+	// SecretMountPath is where the environment's Secret is mounted read-only: the start
+	// script at StartScriptPath, and the authorized keys at AuthorizedKeysPath, which the
+	// script copies into the user's ~/.ssh with the modes sshd insists on.
+	SecretMountPath    = "/etc/devenvs"
+	StartScriptPath    = SecretMountPath + "/" + StartScriptKey
+	AuthorizedKeysPath = SecretMountPath + "/ssh/" + AuthorizedKeysKey
 	// AuthorizedKeysKey is the Secret key holding the authorized_keys file.
 	AuthorizedKeysKey = "authorized_keys"
+	// StartScriptKey is the Secret key holding StartScript.
+	StartScriptKey = "start.sh"
 	// QuotaName names the ResourceQuota of every team namespace.
 	QuotaName = "devenvs"
 
-	sshVolume  = "ssh"
-	homeVolume = "home"
+	secretVolume = "devenvs"
+	homeVolume   = "home"
 )
 
 // Env variables the platform sets in the container; users cannot set DEVENVS_* themselves.

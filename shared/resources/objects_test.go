@@ -29,7 +29,7 @@ func TestMakeSecret(t *testing.T) {
 			want := &corev1.Secret{
 				ObjectMeta: metav1.ObjectMeta{Name: "web-ssh", Namespace: "devenvs-alpha", Labels: wantLabels("cpu-small")},
 				Type:       corev1.SecretTypeOpaque,
-				Data:       map[string][]byte{"authorized_keys": []byte(tc.want)},
+				Data:       map[string][]byte{"authorized_keys": []byte(tc.want), "start.sh": []byte(StartScript)},
 			}
 			if diff := cmp.Diff(want, MakeSecret(spec, team, "alice@example.com")); diff != "" {
 				t.Errorf("MakeSecret() (-want +got):\n%s", diff)

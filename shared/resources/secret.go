@@ -10,8 +10,9 @@ import (
 	"github.com/devenvs/devenvs/shared/env"
 )
 
-// MakeSecret builds the Secret holding the environment's authorized_keys file: the keys
-// one per line, with a final newline as tools that append to the file expect.
+// MakeSecret builds the Secret the environment's pod mounts: its start script, and its
+// authorized_keys file with the keys one per line and a final newline, as tools that append
+// to the file expect.
 func MakeSecret(spec *env.Spec, team *config.Team, owner string) *corev1.Secret {
 	return &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{
@@ -21,6 +22,7 @@ func MakeSecret(spec *env.Spec, team *config.Team, owner string) *corev1.Secret 
 		},
 		Type: corev1.SecretTypeOpaque,
 		Data: map[string][]byte{
+			StartScriptKey:    []byte(StartScript),
 			AuthorizedKeysKey: []byte(strings.Join(spec.SSHPublicKeys, "\n") + "\n"),
 		},
 	}

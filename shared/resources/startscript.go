@@ -1,7 +1,7 @@
 package resources
 
-// StartScript is the container's entrypoint, run as `/bin/sh -c StartScript devenvs-start
-// <package>...`. It is fixed POSIX sh text: everything user-supplied reaches it as
+// StartScript is the container's entrypoint, mounted from the environment's Secret and run
+// as `/bin/sh StartScriptPath <package>...`. It is fixed POSIX sh text: everything user-supplied reaches it as
 // positional parameters ("$@", the packages) or as environment variables, and is only
 // ever expanded inside double quotes, so no request can change what the shell parses.
 //
@@ -52,7 +52,7 @@ group="$(id -gn "$user")"
 mkdir -p "$home/.ssh"
 chown "$user:$group" "$home"
 chmod 0755 "$home"
-cp /etc/devenvs/ssh/authorized_keys "$home/.ssh/authorized_keys"
+cp ` + AuthorizedKeysPath + ` "$home/.ssh/authorized_keys"
 : > "$home/.ssh/environment"
 for key in ${DEVENVS_ENV_KEYS:-}; do
 	printf '%s=%s\n' "$key" "$(printenv "$key" || true)" >> "$home/.ssh/environment"

@@ -46,7 +46,7 @@ func TestStartScriptContract(t *testing.T) {
 		"PermitRootLogin no",
 		"ssh-keygen -A",
 		`exec /usr/sbin/sshd -D -e -f "$config"`,
-		SSHSecretMountPath + "/" + AuthorizedKeysKey,
+		AuthorizedKeysPath,
 		"${" + EnvVarSSHUser,
 		"${" + EnvVarSSHPort,
 		"${" + EnvVarUserKeys,
@@ -75,9 +75,13 @@ func TestHostilePackageNeverReachesShellText(t *testing.T) {
 
 	team, _ := cfg.Team("alpha")
 	c := MakeDeployment(spec, team, cfg, "alice", testNow).Spec.Template.Spec.Containers[0]
-	want := []string{"/bin/sh", "-c", StartScript, "devenvs-start"}
+	want := []string{"/bin/sh", StartScriptPath}
 	if !slices.Equal(c.Command, want) {
 		t.Errorf("Command = %q, want the fixed script", c.Command)
+	}
+	secret := MakeSecret(spec, team, "alice")
+	if got := string(secret.Data[StartScriptKey]); got != StartScript {
+		t.Errorf("Secret[%s] is not the fixed script", StartScriptKey)
 	}
 	for _, part := range c.Command {
 		if strings.Contains(part, "rm -rf") {
