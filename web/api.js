@@ -77,6 +77,9 @@ export async function loadConfig() {
   };
 }
 
+// MAX_PAGES bounds how many list pages one refresh follows (100 pages of 500 environments).
+const MAX_PAGES = 100;
+
 /** Creates a client bound to the function URLs in config. */
 export function client(functions) {
   async function call(fn, method, path, body) {
@@ -125,8 +128,25 @@ export function client(functions) {
 
   const envPath = (team, name) => `/${encodeURIComponent(team)}/${encodeURIComponent(name)}`;
 
+  // The list comes in pages (listenvs returns at most 500 environments per call, with a
+  // continue token for the next); the UI shows every environment, so it follows the tokens.
+  // The activity log and the team list come with the first page.
+  async function listAll(team) {
+    const base = team ? `/?team=${encodeURIComponent(team)}` : '/?';
+    const first = await call('listenvs', 'GET', base);
+    let next = first && first.continue;
+    for (let pages = 1; next && pages < MAX_PAGES; pages++) {
+      const sep = base.endsWith('?') ? '' : '&';
+      const page = await call('listenvs', 'GET', `${base}${sep}continue=${encodeURIComponent(next)}`);
+      first.environments.push(...(page.environments || []));
+      next = page.continue;
+    }
+    delete first.continue;
+    return first;
+  }
+
   return {
-    list: (team) => call('listenvs', 'GET', team ? `/?team=${encodeURIComponent(team)}` : '/'),
+    list: listAll,
     create: (spec) => call('createenv', 'POST', '/', spec),
     remove: (team, name) => call('deleteenv', 'DELETE', envPath(team, name)),
     update: (team, name, change) => call('updateenv', 'PATCH', envPath(team, name), change),

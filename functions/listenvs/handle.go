@@ -3,11 +3,17 @@ package listenvs
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"knative.dev/pkg/apis"
+
+	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/httpx"
+	"github.com/devenvs/devenvs/shared/kube"
 )
 
 // EventsShown is how many activity log entries a list returns.
@@ -18,7 +24,10 @@ type Response struct {
 	User         string            `json:"user"`
 	Teams        []string          `json:"teams"`
 	Environments []env.Environment `json:"environments"`
-	Events       []eventlog.Event  `json:"events"`
+	// Events are the activity log's latest entries, on the first page only.
+	Events []eventlog.Event `json:"events"`
+	// Continue, when set, is the token that asks for the next page.
+	Continue string `json:"continue,omitempty"`
 }
 
 func (f *Function) list(w http.ResponseWriter, r *http.Request) {
@@ -30,6 +39,11 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	limit, from, fe := parsePage(r.URL.Query())
+	if fe != nil {
+		httpx.WriteError(w, r, http.StatusBadRequest, fe)
+		return
+	}
 	teams := id.Teams
 	if team := r.URL.Query().Get("team"); team != "" {
 		if _, ok := f.App.TeamFor(w, r, id, team); !ok {
@@ -38,30 +52,70 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) {
 		teams = []string{team}
 	}
 	resp := Response{User: id.User, Teams: []string{}, Environments: []env.Environment{}, Events: []eventlog.Event{}}
-	now := f.App.Now()
-	for _, name := range teams {
-		team, ok := f.App.Config.Team(name)
-		if !ok {
-			continue // a membership without configuration has nothing to show
+	// Pages walk the teams in name order, each team's environments in name order (the
+	// apiserver's), so the pages of one listing never overlap.
+	var configured []*config.Team
+	for _, name := range slices.Sorted(slices.Values(teams)) {
+		if team, ok := f.App.Config.Team(name); ok { // a membership without configuration has nothing to show
+			configured = append(configured, team)
+			resp.Teams = append(resp.Teams, name)
 		}
-		resp.Teams = append(resp.Teams, name)
-		snap, err := f.App.Kube.List(r.Context(), team.Namespace, env.Selector())
-		if err != nil {
+	}
+	start := 0
+	if from.Team != "" {
+		if start = slices.Index(resp.Teams, from.Team); start < 0 {
+			httpx.WriteError(w, r, http.StatusBadRequest, apis.ErrInvalidValue(from.Team, "continue", "the token's team is not one of this list's teams"))
+			return
+		}
+	}
+	now := f.App.Now()
+	for i, team := range configured[start:] {
+		if limit == 0 {
+			resp.Continue = cursor{Team: team.Name}.encode()
+			break
+		}
+		page := kube.Page{Limit: limit}
+		if i == 0 {
+			page.Continue = from.Continue
+		}
+		snap, err := f.App.Kube.List(r.Context(), team.Namespace, page)
+		switch {
+		case apierrors.IsResourceExpired(err) || apierrors.IsGone(err):
+			httpx.WriteError(w, r, http.StatusGone, apis.ErrInvalidValue("expired", "continue",
+				"the environments changed too much since the first page; list again without continue"))
+			return
+		case err != nil:
 			httpx.WriteError(w, r, http.StatusBadGateway, err)
 			return
 		}
 		resp.Environments = append(resp.Environments, views(snap, f.App.Config, now)...)
-		events, err := f.App.Log.Latest(r.Context(), name, EventsShown)
+		limit -= int64(len(snap.Deployments))
+		if snap.Continue != "" {
+			resp.Continue = cursor{Team: team.Name, Continue: snap.Continue}.encode()
+			break
+		}
+	}
+	if from.Team == "" {
+		resp.Events = f.latestEvents(r, resp.Teams)
+	}
+	httpx.WriteJSON(w, http.StatusOK, resp)
+}
+
+// latestEvents merges the newest activity log entries of the teams. The list is still
+// useful without its activity panel, so a failed read is logged, not returned.
+func (f *Function) latestEvents(r *http.Request, teams []string) []eventlog.Event {
+	events := []eventlog.Event{}
+	for _, name := range teams {
+		latest, err := f.App.Log.Latest(r.Context(), name, EventsShown)
 		if err != nil {
-			// The list is still useful without its activity panel.
 			httpx.Logger(r.Context()).WithError(err).Warn("read event log")
 			continue
 		}
-		resp.Events = append(resp.Events, events...)
+		events = append(events, latest...)
 	}
-	sort.SliceStable(resp.Events, func(i, j int) bool { return resp.Events[i].Time.After(resp.Events[j].Time) })
-	if len(resp.Events) > EventsShown {
-		resp.Events = resp.Events[:EventsShown]
+	sort.SliceStable(events, func(i, j int) bool { return events[i].Time.After(events[j].Time) })
+	if len(events) > EventsShown {
+		events = events[:EventsShown]
 	}
-	httpx.WriteJSON(w, http.StatusOK, resp)
+	return events
 }

@@ -20,13 +20,19 @@ import (
 
 func list(t *testing.T, base, user, team string) Response {
 	t.Helper()
-	u := base
+	query := ""
 	if team != "" {
-		u += "?team=" + url.QueryEscape(team)
+		query = "team=" + url.QueryEscape(team)
 	}
-	status, body := fixture.Do(t, http.MethodGet, u, user, nil)
+	return listPage(t, base, user, query)
+}
+
+// listPage answers one call with the given query string.
+func listPage(t *testing.T, base, user, query string) Response {
+	t.Helper()
+	status, body := fixture.Do(t, http.MethodGet, base+"?"+query, user, nil)
 	if status != http.StatusOK {
-		t.Fatalf("list: status %d: %s", status, body)
+		t.Fatalf("list ?%s: status %d: %s", query, status, body)
 	}
 	var r Response
 	if err := json.Unmarshal(body, &r); err != nil {

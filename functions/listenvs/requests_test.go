@@ -89,4 +89,12 @@ func TestListRequestsDoNotGrowWithEnvironments(t *testing.T) {
 	if both := count("carol", "", 20); both > 6 {
 		t.Errorf("a list of two teams made %d API requests, want at most 6", both)
 	}
+	// A page of 5 of the 20 costs what the whole list costs in requests.
+	before := calls.Load()
+	if page := listPage(t, srv.URL, "alice", "team=alpha&limit=5"); len(page.Environments) != 5 || page.Continue == "" {
+		t.Fatalf("page of 5: %d environments, continue %q", len(page.Environments), page.Continue)
+	}
+	if paged := calls.Load() - before; paged > 3 {
+		t.Errorf("a page of 5 of 20 environments made %d API requests, want at most 3", paged)
+	}
 }

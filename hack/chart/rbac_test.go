@@ -223,7 +223,7 @@ func TestRBACSufficient(t *testing.T) {
 	}
 
 	// listenvs: Deployments, Pods and PodMetrics, in one List.
-	snap, err := f.clients["listenvs"].List(ctx, ns, env.Selector())
+	snap, err := f.clients["listenvs"].List(ctx, ns, kube.Page{})
 	if err != nil {
 		t.Fatalf("listenvs: List: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
 )
 
 // Label keys and values. Labels carry what list calls select on, so listing and reaping
@@ -48,6 +49,21 @@ func Selector() string {
 // within a team namespace, so use it with that namespace.
 func EnvSelector(name string) string {
 	return labels.Set{ManagedByLabel: ManagedByValue, EnvLabel: name}.String()
+}
+
+// NamesSelector selects the objects of the named environments of one team namespace. A
+// name that cannot be a label value (no environment made by devenvs has one) makes it fall
+// back to Selector, which selects more, never less.
+func NamesSelector(names []string) string {
+	managed, err := labels.NewRequirement(ManagedByLabel, selection.Equals, []string{ManagedByValue})
+	if err != nil {
+		return Selector()
+	}
+	named, err := labels.NewRequirement(EnvLabel, selection.In, names)
+	if err != nil {
+		return Selector()
+	}
+	return labels.NewSelector().Add(*managed, *named).String()
 }
 
 // Labels returns the labels every object of an environment carries.

@@ -10,24 +10,52 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
+
+	"github.com/devenvs/devenvs/shared/env"
 )
 
-// Snapshot is everything needed to show a namespace's environments, read in three concurrent
-// calls whatever their number: Deployments, their pods, and the pods' metrics.
+// Snapshot is one page of a namespace's environments: their Deployments, the pods of
+// those Deployments and the pods' metrics.
 type Snapshot struct {
 	Deployments []appsv1.Deployment
 	Pods        []corev1.Pod
 	// PodMetrics is nil when the metrics API is not installed or not answering; callers
 	// then report usage as unknown rather than failing.
 	PodMetrics []metricsv1beta1.PodMetrics
+	// Continue is the apiserver's token for the next page, "" after the last one.
+	Continue string
 }
 
-// List reads the objects matching selector in namespace ns. The three lists are independent,
-// so they are sent at once and a list waits for the slowest of them rather than for their
-// sum; with no Deployments the pods and metrics read alongside are dropped, so the Snapshot
-// is the same as reading the Deployments alone.
-func (c *Client) List(ctx context.Context, ns, selector string) (*Snapshot, error) {
-	opts := metav1.ListOptions{LabelSelector: selector}
+// Page selects part of a list: at most Limit items (0 means all), after Continue (a
+// Snapshot's Continue from an earlier call).
+type Page struct {
+	Limit    int64
+	Continue string
+}
+
+// List reads one page of the environments in namespace ns in at most three requests,
+// whatever their number: the page of Deployments, then, concurrently, the pods and pod
+// metrics of just those environments. When the page holds the whole namespace the pods are
+// selected by the environments' common label; otherwise by their names, so a page of 500
+// out of 5,000 environments reads 500 pods, not 5,000.
+func (c *Client) List(ctx context.Context, ns string, page Page) (*Snapshot, error) {
+	var deps appsv1.DeploymentList
+	opts := metav1.ListOptions{LabelSelector: env.Selector(), Limit: page.Limit, Continue: page.Continue}
+	if err := c.deployments(ns).list(ctx, opts, &deps); err != nil {
+		return nil, fmt.Errorf("list environments in %s: %w", ns, err)
+	}
+	snap := &Snapshot{Deployments: deps.Items, Continue: deps.Continue}
+	if len(deps.Items) == 0 {
+		return snap, nil
+	}
+	selector := env.Selector()
+	if page.Continue != "" || deps.Continue != "" {
+		names := make([]string, len(deps.Items))
+		for i := range deps.Items {
+			names[i] = deps.Items[i].Name
+		}
+		selector = env.NamesSelector(names)
+	}
 	var (
 		wg         sync.WaitGroup
 		pods       corev1.PodList
@@ -35,24 +63,11 @@ func (c *Client) List(ctx context.Context, ns, selector string) (*Snapshot, erro
 		metrics    []metricsv1beta1.PodMetrics
 		metricsErr error
 	)
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		podsErr = c.pods(ns).list(ctx, opts, &pods)
-	}()
-	go func() {
-		defer wg.Done()
-		metrics, metricsErr = c.PodMetrics(ctx, ns, selector)
-	}()
-	deps, err := c.Deployments(ctx, ns, selector)
+	wg.Go(func() {
+		podsErr = c.pods(ns).list(ctx, metav1.ListOptions{LabelSelector: selector}, &pods)
+	})
+	metrics, metricsErr = c.PodMetrics(ctx, ns, selector)
 	wg.Wait()
-	if err != nil {
-		return nil, err
-	}
-	snap := &Snapshot{Deployments: deps}
-	if len(deps) == 0 {
-		return snap, nil
-	}
 	if podsErr != nil {
 		return nil, fmt.Errorf("list pods in %s: %w", ns, podsErr)
 	}

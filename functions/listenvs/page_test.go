@@ -1,0 +1,131 @@
+package listenvs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/httpx"
+	"github.com/devenvs/devenvs/shared/resources"
+	"github.com/devenvs/devenvs/shared/testenv/fixture"
+)
+
+// TestPages walks carol's two teams (7 environments in alpha, 3 in beta) in pages of 3:
+// every environment exactly once, in team then name order, the activity log on the first
+// page only, and the last page without a continue token.
+func TestPages(t *testing.T) {
+	fx := fixture.New(t, func(c *config.Config) {
+		for i := range c.Teams {
+			c.Teams[i].Quota = nil
+		}
+	})
+	srv := fx.Serve(t, New(), nil)
+	var want []string
+	for team, n := range map[string]int{"alpha": 7, "beta": 3} {
+		for i := range n {
+			want = append(want, makeEnv(t, fx, team, fmt.Sprintf("page-%s-%d", team, i)))
+		}
+	}
+	slices.Sort(want) // "alpha/..." before "beta/...", names in order within a team
+
+	var got []string
+	query := "limit=3"
+	for calls := 1; ; calls++ {
+		page := listPage(t, srv.URL, "carol", query)
+		if calls == 1 && len(page.Teams) != 2 {
+			t.Errorf("teams %v, want alpha and beta", page.Teams)
+		}
+		if calls > 1 && len(page.Events) != 0 {
+			t.Errorf("page %d repeats %d activity log entries", calls, len(page.Events))
+		}
+		if len(page.Environments) > 3 {
+			t.Fatalf("page %d has %d environments, limit 3", calls, len(page.Environments))
+		}
+		for _, e := range page.Environments {
+			got = append(got, e.Team+"/"+e.Name)
+		}
+		if page.Continue == "" {
+			break
+		}
+		if calls > 10 {
+			t.Fatal("pages never end")
+		}
+		query = "limit=3&continue=" + url.QueryEscape(page.Continue)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("pages listed\n%v\nwant\n%v", got, want)
+	}
+}
+
+func TestPageErrors(t *testing.T) {
+	fx := fixture.New(t, nil)
+	srv := fx.Serve(t, New(), nil)
+	makeEnv(t, fx, "alpha", "one")
+	makeEnv(t, fx, "alpha", "two")
+	alphaPage := listPage(t, srv.URL, "alice", "team=alpha&limit=1")
+	if alphaPage.Continue == "" {
+		t.Fatal("a page of 1 of 2 environments has no continue token")
+	}
+	tests := []struct {
+		name, user, query string
+		status            int
+		field             string
+	}{
+		{"limit zero", "alice", "limit=0", http.StatusBadRequest, "limit"},
+		{"limit too big", "alice", "limit=1001", http.StatusBadRequest, "limit"},
+		{"limit not a number", "alice", "limit=ten", http.StatusBadRequest, "limit"},
+		{"continue not a token", "alice", "continue=abc!", http.StatusBadRequest, "continue"},
+		{"continue of a team not listed", "bob", "continue=" + url.QueryEscape(alphaPage.Continue), http.StatusBadRequest, "continue"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := fixture.Do(t, http.MethodGet, srv.URL+"?"+tc.query, tc.user, nil)
+			if status != tc.status {
+				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
+			}
+			if got := errorFields(t, body); !slices.Contains(got, tc.field) {
+				t.Errorf("error fields %v, want %q", got, tc.field)
+			}
+		})
+	}
+}
+
+// makeEnv writes an environment's Deployment straight to the cluster (what createenv
+// writes first), so a test can make many quickly; it returns "team/name".
+func makeEnv(t *testing.T, fx *fixture.Fixture, teamName, name string) string {
+	t.Helper()
+	team, _ := fx.Config.Team(teamName)
+	spec := &env.Spec{Team: teamName, Name: name, SSHPublicKeys: []string{fixture.SSHKey}}
+	spec.SetDefaults(fx.Config)
+	if fe := spec.Validate(fx.Config); fe != nil {
+		t.Fatal(fe)
+	}
+	d := resources.MakeDeployment(spec, team, fx.Config, "carol", time.Now())
+	if _, err := fx.Clientset.AppsV1().Deployments(team.Namespace).Create(context.Background(), d, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return teamName + "/" + name
+}
+
+// errorFields returns the field paths of an error response.
+func errorFields(t *testing.T, body []byte) []string {
+	t.Helper()
+	var e httpx.ErrorBody
+	if err := json.Unmarshal(body, &e); err != nil {
+		t.Fatalf("error body %s: %v", body, err)
+	}
+	var paths []string
+	for _, f := range e.Fields {
+		paths = append(paths, f.Path)
+	}
+	return paths
+}
