@@ -1,17 +1,19 @@
-// Command alerthandler runs the alert handler with the func-go CloudEvents runtime, as
-// func's scaffolding would.
+// Command alerthandler runs the alert handler with the func-go HTTP runtime, as func's
+// scaffolding would. The function decodes CloudEvents itself (app.CloudEvents) rather than
+// through func-go's CloudEvents runtime, whose SDK receiver can wedge when a request is
+// cancelled mid-flight.
 package main
 
 import (
 	"log"
 
-	fce "knative.dev/func-go/cloudevents"
+	fhttp "knative.dev/func-go/http"
 
 	"github.com/devenvs/devenvs/functions/alerthandler"
 )
 
 func main() {
-	if err := fce.Start(alerthandler.New()); err != nil {
+	if err := fhttp.Start(alerthandler.New()); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -1,17 +1,18 @@
-// Command reaper runs the reaper with the func-go CloudEvents runtime, as
-// func's scaffolding would.
+// Command reaper runs the reaper with the func-go HTTP runtime, as func's scaffolding would.
+// The function decodes CloudEvents itself (app.CloudEvents) rather than through func-go's
+// CloudEvents runtime, whose SDK receiver can wedge when a request is cancelled mid-flight.
 package main
 
 import (
 	"log"
 
-	fce "knative.dev/func-go/cloudevents"
+	fhttp "knative.dev/func-go/http"
 
 	"github.com/devenvs/devenvs/functions/reaper"
 )
 
 func main() {
-	if err := fce.Start(reaper.New()); err != nil {
+	if err := fhttp.Start(reaper.New()); err != nil {
 		log.Fatal(err)
 	}
 }

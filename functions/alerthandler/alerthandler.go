@@ -4,26 +4,27 @@
 // event is acted on once (deduplicated on source and id), "already stopped" and "gone" count
 // as done, malformed events are refused with a 4xx (not retried) and failures of the cluster
 // with a 5xx (retried).
+//
+// It is served as a func-go HTTP function: app.CloudEvents decodes each request with the
+// CloudEvents SDK's stateless HTTP binding instead of the SDK's receiver, which can wedge under
+// concurrent or cancelled requests (see app.CloudEvents). Deliveries are independent, so an
+// instance takes several at once.
 package alerthandler
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/devenvs/devenvs/shared/app"
 )
 
-// Function is a func-go instanced CloudEvents function.
-type Function struct{ app.Base }
+// Function is a func-go instanced HTTP function that takes CloudEvents.
+type Function struct{ app.Function }
 
 // New is called by the func-go runtime.
 func New() *Function { return &Function{} }
 
 // Start wires the function from its environment.
 func (f *Function) Start(_ context.Context, cfg map[string]string) error {
-	a, err := app.New("alerthandler", cfg, app.Options{Kube: true})
-	if err != nil {
-		return err
-	}
-	f.App = a
-	return nil
+	return f.Init("alerthandler", cfg, app.Options{Kube: true}, app.CloudEvents(f.HandleEvent), http.MethodPost)
 }

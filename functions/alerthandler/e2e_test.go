@@ -22,7 +22,7 @@ func TestAlertmanagerToStoppedEnvironment(t *testing.T) {
 	fx := fixture.New(t, nil)
 	name := "e2e-" + randomSuffix(t)
 	createEnv(t, fx, name, true)
-	handler := serveCE(t, fx, nil)
+	handler := serve(t, fx, nil)
 
 	const token = "e2e-alertsource-token"
 	src := alertsource.New()

@@ -20,30 +20,40 @@ import (
 // dedupTTL outlives any Broker retry schedule, so a redelivery is always recognised.
 const dedupTTL = 24 * time.Hour
 
-// Handle acts on one alert event. The returned error carries the HTTP status the Broker sees.
-func (f *Function) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
+// handleBudget bounds the work on one event once it has started. The work does not stop when
+// the sender hangs up: a delivery cut off between marking the event seen and acting on it
+// would leave the retry to be dropped as a duplicate, and one cut off while acting would
+// leave the outcome to chance. Finishing instead makes the retry a harmless duplicate. Well
+// under the Service's 60 s timeout and func-go's 30 s write timeout.
+const handleBudget = 20 * time.Second
+
+// HandleEvent acts on one alert event. The returned error is a *cehttp.Result carrying the
+// HTTP status the Broker sees (app.CloudEvents answers it); nil is 200.
+func (f *Function) HandleEvent(ctx context.Context, e event.Event) error {
 	logger := f.App.Logger.WithFields(map[string]any{"event_id": e.ID(), "event_source": e.Source(), "event_type": e.Type()})
 	a, err := parseAlert(e)
 	if err != nil {
 		logger.WithError(err).Warn("refusing poison event")
-		return nil, cehttp.NewResult(http.StatusBadRequest, "%s", err.Error())
+		return cehttp.NewResult(http.StatusBadRequest, "%s", err.Error())
 	}
 	team, ok := f.App.Config.Team(a.team)
 	if !ok {
 		logger.Warnf("refusing alert for unknown team %q", a.team)
-		return nil, cehttp.NewResult(http.StatusBadRequest, "unknown team %q", a.team)
+		return cehttp.NewResult(http.StatusBadRequest, "unknown team %q", a.team)
 	}
 
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleBudget)
+	defer cancel()
 	key := e.Source() + "|" + e.ID()
 	first, err := f.App.Dedup.FirstSeen(ctx, key, dedupTTL)
 	if err != nil {
 		// Unknown whether it was seen: let the Broker retry rather than risk dropping it.
 		logger.WithError(err).Error("dedup store unavailable")
-		return nil, cehttp.NewResult(http.StatusServiceUnavailable, "dedup store: %v", err)
+		return cehttp.NewResult(http.StatusServiceUnavailable, "dedup store: %v", err)
 	}
 	if !first {
 		logger.Debug("duplicate delivery ignored")
-		return nil, nil
+		return nil
 	}
 
 	ev := eventlog.Event{Actor: "alert:" + a.name, Action: "alert", Team: a.team, Env: a.env, RequestID: e.ID()}
@@ -54,12 +64,12 @@ func (f *Function) Handle(ctx context.Context, e event.Event) (*event.Event, err
 			logger.WithError(ferr).Error("forget failed event in dedup store")
 		}
 		logger.WithError(err).Error("act on alert")
-		return nil, cehttp.NewResult(http.StatusServiceUnavailable, "act on %s for %s/%s: %v", a.name, a.team, a.env, err)
+		return cehttp.NewResult(http.StatusServiceUnavailable, "act on %s for %s/%s: %v", a.name, a.team, a.env, err)
 	}
 	ev.Action, ev.Outcome, ev.Reason = outcome.action, outcome.result, reason
 	f.App.Events.Record(ctx, ev)
 	logger.WithFields(map[string]any{"alert": a.name, "team": a.team, "env": a.env, "outcome": outcome.result}).Info(reason)
-	return nil, nil
+	return nil
 }
 
 type outcome struct{ action, result string }

@@ -1,7 +1,8 @@
 // Package alertsource is the Alertmanager event source: an HTTP function that accepts
 // Alertmanager webhooks (payload version 4), checks the source's own bearer token and sends
-// one CloudEvent per alert to K_SINK (the Broker), with an id that stays the same when
-// Alertmanager re-sends a group, so the alert handler can drop duplicates.
+// one CloudEvent per alert to K_SINK (the Broker), a few at once (SendConcurrency), with an id
+// that stays the same when Alertmanager re-sends a group, so the alert handler can drop
+// duplicates. The webhook answers 200 only when the sink accepted every event.
 package alertsource
 
 import (

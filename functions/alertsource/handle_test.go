@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/prometheus/alertmanager/template"
 
 	"github.com/devenvs/devenvs/shared/httpx"
 )
@@ -162,7 +165,7 @@ func TestHandleDelivers(t *testing.T) {
 
 func TestHandleSinkFailures(t *testing.T) {
 	twoAlerts := mustJSON(testMessage(testAlert("fp-1", "one"), testAlert("fp-2", "two")))
-	statusURL := func(status func(n int) int) func(t *testing.T) (string, func() []string) {
+	statusURL := func(status func(id string) int) func(t *testing.T) (string, func() []string) {
 		return func(t *testing.T) (string, func() []string) {
 			srv, ids := statusSink(t, status)
 			return srv.URL, ids
@@ -176,22 +179,17 @@ func TestHandleSinkFailures(t *testing.T) {
 		wantLog  string
 	}{{
 		name:     "sink answers 500",
-		sink:     statusURL(func(int) int { return http.StatusInternalServerError }),
+		sink:     statusURL(func(string) int { return http.StatusInternalServerError }),
 		failures: 2,
 		wantLog:  `"sink_status":500`,
 	}, {
 		name:     "sink refuses with 400",
-		sink:     statusURL(func(int) int { return http.StatusBadRequest }),
+		sink:     statusURL(func(string) int { return http.StatusBadRequest }),
 		failures: 2,
 		wantLog:  `"permanent":true`,
 	}, {
-		name: "second of two events fails",
-		sink: statusURL(func(n int) int {
-			if n == 1 {
-				return http.StatusServiceUnavailable
-			}
-			return http.StatusAccepted
-		}),
+		name:     "second of two events fails",
+		sink:     statusURL(refusing(EventID("fp-2", StatusFiring, testAlert("fp-2", "two").StartsAt))),
 		failures: 1,
 		wantLog:  `"sink_status":503`,
 	}, {
@@ -223,6 +221,63 @@ func TestHandleSinkFailures(t *testing.T) {
 			}
 			if strings.Contains(text, url) {
 				t.Errorf("502 body leaks the sink URL: %s", text)
+			}
+		})
+	}
+}
+
+// TestHandleManyAlerts sends a group larger than SendConcurrency, so its events go out
+// concurrently: every event reaches the sink exactly once, and the webhook answers 200 only
+// when all were accepted, 502 (logging each refused event) otherwise.
+func TestHandleManyAlerts(t *testing.T) {
+	var alerts []template.Alert
+	for i := range 3*SendConcurrency + 1 {
+		alerts = append(alerts, testAlert(fmt.Sprintf("fp-%02d", i), fmt.Sprintf("env-%02d", i)))
+	}
+	m := testMessage(alerts...)
+	events, err := Events(&m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range events {
+		ids = append(ids, e.ID())
+	}
+	for _, tc := range []struct {
+		name       string
+		refused    []string
+		wantStatus int
+	}{
+		{"all accepted", nil, http.StatusOK},
+		{"two refused", []string{ids[3], ids[len(ids)-1]}, http.StatusBadGateway},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sink, received := statusSink(t, refusing(tc.refused...))
+			_, srv, logs := startFunction(t, sink.URL)
+			resp, text := post(t, srv.URL, testToken, mustJSON(m))
+			if resp.StatusCode != tc.wantStatus {
+				t.Fatalf("status %d (%s), want %d", resp.StatusCode, text, tc.wantStatus)
+			}
+			if diff := cmp.Diff(ids, received(), cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+				t.Errorf("sink received (-want +got):\n%s", diff)
+			}
+			if tc.wantStatus == http.StatusOK {
+				if want := fmt.Sprintf(`{"sent":%d}`, len(ids)); strings.TrimSpace(text) != want {
+					t.Errorf("body %s, want %s", text, want)
+				}
+				return
+			}
+			log := logs.String()
+			if got := strings.Count(log, "event not delivered"); got != len(tc.refused) {
+				t.Errorf("logged %d undelivered events, want %d", got, len(tc.refused))
+			}
+			for _, id := range tc.refused {
+				if !strings.Contains(log, `"event_id":"`+id+`"`) {
+					t.Errorf("log does not name refused event %s:\n%s", id, log)
+				}
+			}
+			if want := fmt.Sprintf("%d of %d events not delivered", len(tc.refused), len(ids)); !strings.Contains(log, want) {
+				t.Errorf("log lacks %q:\n%s", want, log)
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -204,8 +205,9 @@ func (r *receiver) drain() []event.Event {
 }
 
 // statusSink is an HTTP sink that decodes each request as a CloudEvent with the SDK and
-// answers the status code status(n) for the n-th event (0-based).
-func statusSink(t *testing.T, status func(n int) int) (*httptest.Server, func() []string) {
+// answers the status code status(id) for the event with that id. It also returns the ids it
+// received, in arrival order (which SendAll does not fix).
+func statusSink(t *testing.T, status func(id string) int) (*httptest.Server, func() []string) {
 	t.Helper()
 	var mu sync.Mutex
 	var ids []string
@@ -217,16 +219,25 @@ func statusSink(t *testing.T, status func(n int) int) (*httptest.Server, func() 
 			return
 		}
 		mu.Lock()
-		n := len(ids)
 		ids = append(ids, e.ID())
 		mu.Unlock()
-		w.WriteHeader(status(n))
+		w.WriteHeader(status(e.ID()))
 	}))
 	t.Cleanup(srv.Close)
 	return srv, func() []string {
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]string(nil), ids...)
+	}
+}
+
+// refusing answers 503 for the ids in refused and 202 for every other.
+func refusing(refused ...string) func(id string) int {
+	return func(id string) int {
+		if slices.Contains(refused, id) {
+			return http.StatusServiceUnavailable
+		}
+		return http.StatusAccepted
 	}
 }
 

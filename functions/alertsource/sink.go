@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
@@ -16,6 +17,13 @@ import (
 // DefaultSendTimeout bounds one delivery. A Broker ingress answers in milliseconds; waiting
 // longer only delays the 502 that makes Alertmanager retry.
 const DefaultSendTimeout = 10 * time.Second
+
+// SendConcurrency bounds the deliveries of one webhook in flight at once. One at a time, a
+// group of a hundred alerts would wait for a hundred round trips through the Broker to the
+// alert handler; a few at once overlap them. Kept small because one webhook should not take
+// all of the alert handler's containerConcurrency (10 in the chart) or open many connections
+// to the Broker ingress, and Alertmanager may post several groups at once.
+const SendConcurrency = 8
 
 // Sink delivers events to one CloudEvents HTTP target (K_SINK), in binary content mode.
 type Sink struct {
@@ -32,6 +40,9 @@ func NewSink(target string, timeout time.Duration) (*Sink, error) {
 		return nil, fmt.Errorf("sink %q: must be an absolute http(s) URL", target)
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
+	// Keep a connection per concurrent send: with the default of 2 idle connections per host,
+	// every burst beyond 2 would open and close connections to the sink.
+	tr.MaxIdleConnsPerHost = SendConcurrency
 	c, err := cloudevents.NewClientHTTP(cehttp.WithClient(http.Client{Transport: tr, Timeout: timeout}))
 	if err != nil {
 		return nil, fmt.Errorf("cloudevents client: %w", err)
@@ -84,18 +95,37 @@ func (s *Sink) Send(ctx context.Context, e event.Event) error {
 }
 
 // SendAll tries every event even after a failure, so one refused event does not hold back
-// the others, and stops early only when ctx ends. It returns one result per event, in order:
-// nil when the sink acknowledged it, else why not.
+// the others, and stops early only when ctx ends. Up to SendConcurrency events are in flight
+// at once, so the sink sees them in no particular order (a Broker keeps none either; each
+// event stands alone with its own id). It returns one result per event, in the order of
+// events: nil when the sink acknowledged it, else why not.
 func (s *Sink) SendAll(ctx context.Context, events []event.Event) []error {
 	results := make([]error, len(events))
+	slots := make(chan struct{}, SendConcurrency)
+	var wg sync.WaitGroup
 	for i, e := range events {
 		if err := ctx.Err(); err != nil {
-			results[i] = fmt.Errorf("event %s: not attempted: %w", e.ID(), err)
+			results[i] = notAttempted(e, err)
 			continue
 		}
-		results[i] = s.Send(ctx, e)
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			results[i] = notAttempted(e, ctx.Err())
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			results[i] = s.Send(ctx, e)
+		}()
 	}
+	wg.Wait()
 	return results
+}
+
+func notAttempted(e event.Event, err error) error {
+	return fmt.Errorf("event %s: not attempted: %w", e.ID(), err)
 }
 
 // Close drops idle connections to the sink.

@@ -21,11 +21,12 @@ import (
 // PingType is the type of a PingSource's events.
 const PingType = "dev.knative.sources.ping"
 
-// Handle runs one sweep over every team. One team's failure does not stop the others; it
-// makes the answer a 5xx so the failure is visible, and the next tick tries again.
-func (f *Function) Handle(ctx context.Context, e event.Event) (*event.Event, error) {
+// HandleEvent runs one sweep over every team. One team's failure does not stop the others;
+// it makes the answer a 5xx so the failure is visible, and the next tick tries again. The
+// returned error is a *cehttp.Result carrying the HTTP status (app.CloudEvents answers it).
+func (f *Function) HandleEvent(ctx context.Context, e event.Event) error {
 	if e.Type() != PingType {
-		return nil, cehttp.NewResult(http.StatusBadRequest, "event type %q is not a tick: want %s", e.Type(), PingType)
+		return cehttp.NewResult(http.StatusBadRequest, "event type %q is not a tick: want %s", e.Type(), PingType)
 	}
 	now := f.App.Now()
 	var errs []error
@@ -36,9 +37,9 @@ func (f *Function) Handle(ctx context.Context, e event.Event) (*event.Event, err
 	}
 	if err := errors.Join(errs...); err != nil {
 		f.App.Logger.WithError(err).Error("sweep")
-		return nil, cehttp.NewResult(http.StatusServiceUnavailable, "%v", err)
+		return cehttp.NewResult(http.StatusServiceUnavailable, "%v", err)
 	}
-	return nil, nil
+	return nil
 }
 
 func (f *Function) sweep(ctx context.Context, team *config.Team, now time.Time) error {

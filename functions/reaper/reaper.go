@@ -1,26 +1,26 @@
 // Package reaper is the CloudEvents function a PingSource ticks every minute. It expires
 // environments past their expires-at (stopping or deleting them, as each team is
 // configured) and logs a warning shortly before an environment expires.
+//
+// It is served as a func-go HTTP function: app.CloudEvents decodes the tick with the
+// CloudEvents SDK's stateless HTTP binding instead of the SDK's receiver, which can wedge
+// when a request is cancelled mid-flight (see app.CloudEvents).
 package reaper
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/devenvs/devenvs/shared/app"
 )
 
-// Function is a func-go instanced CloudEvents function.
-type Function struct{ app.Base }
+// Function is a func-go instanced HTTP function that takes CloudEvents.
+type Function struct{ app.Function }
 
 // New is called by the func-go runtime.
 func New() *Function { return &Function{} }
 
 // Start wires the function from its environment.
 func (f *Function) Start(_ context.Context, cfg map[string]string) error {
-	a, err := app.New("reaper", cfg, app.Options{Kube: true})
-	if err != nil {
-		return err
-	}
-	f.App = a
-	return nil
+	return f.Init("reaper", cfg, app.Options{Kube: true}, app.CloudEvents(f.HandleEvent), http.MethodPost)
 }

@@ -3,6 +3,7 @@ package reaper
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,7 +48,7 @@ func TestReaperExpiresOnTheCluster(t *testing.T) {
 
 	r.App.Now = func() time.Time { return start.Add(8*time.Hour - 10*time.Minute) }
 	for range 2 {
-		if _, err := r.Handle(ctx, tick()); err != nil {
+		if err := r.HandleEvent(ctx, tick()); err != nil {
 			t.Fatalf("tick before expiry: %v", err)
 		}
 	}
@@ -66,7 +67,7 @@ func TestReaperExpiresOnTheCluster(t *testing.T) {
 	}
 
 	r.App.Now = func() time.Time { return start.Add(8*time.Hour + time.Minute) }
-	if _, err := r.Handle(ctx, tick()); err != nil {
+	if err := r.HandleEvent(ctx, tick()); err != nil {
 		t.Fatalf("tick after expiry: %v", err)
 	}
 	cs := fx.Clientset
@@ -90,15 +91,39 @@ func TestReaperExpiresOnTheCluster(t *testing.T) {
 	}
 }
 
-func TestReaperRefusesOtherEvents(t *testing.T) {
+// TestReaperOverHTTP serves the reaper as func-go does and checks the answers a PingSource
+// (or anyone else) gets.
+func TestReaperOverHTTP(t *testing.T) {
 	fx := fixture.New(t, nil)
-	r := New()
-	if err := r.Start(context.Background(), fx.Env); err != nil {
-		t.Fatal(err)
-	}
-	e := tick()
-	e.SetType("dev.devenvs.alert.firing")
-	if _, err := r.Handle(context.Background(), e); err == nil {
-		t.Fatal("the reaper accepted an alert as a tick")
+	target := fx.Serve(t, New(), nil).URL
+	alert := tick()
+	alert.SetType("dev.devenvs.alert.firing")
+
+	for _, tc := range []struct {
+		name       string
+		do         func() (int, []byte, error)
+		wantStatus int
+		wantBody   string
+	}{
+		{"a tick sweeps", func() (int, []byte, error) { return fixture.PostEvent(context.Background(), target, tick()) }, http.StatusOK, ""},
+		{"an alert is not a tick", func() (int, []byte, error) { return fixture.PostEvent(context.Background(), target, alert) }, http.StatusBadRequest,
+			`"message":"event type \"dev.devenvs.alert.firing\" is not a tick: want dev.knative.sources.ping"`},
+		{"GET is not a delivery", func() (int, []byte, error) {
+			status, body := fixture.Do(t, http.MethodGet, target, "", nil)
+			return status, body, nil
+		}, http.StatusMethodNotAllowed, "method GET not allowed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body, err := tc.do()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if status != tc.wantStatus || !strings.Contains(string(body), tc.wantBody) {
+				t.Errorf("answered %d %s, want %d with %s", status, body, tc.wantStatus, tc.wantBody)
+			}
+			if tc.wantBody == "" && len(body) != 0 {
+				t.Errorf("body %q, want none (a Broker refuses a 2xx body that is not a CloudEvent)", body)
+			}
+		})
 	}
 }

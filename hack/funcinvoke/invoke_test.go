@@ -5,11 +5,14 @@ package funcinvoke
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -69,8 +72,8 @@ func TestFuncInvoke(t *testing.T) {
 	list := fx.Serve(t, listenvs.New(), nil)
 	update := fx.Serve(t, updateenv.New(), nil)
 	del := fx.Serve(t, deleteenv.New(), nil)
-	handler := fx.ServeCloudEvents(t, alerthandler.New(), nil)
-	reap := fx.ServeCloudEvents(t, reaper.New(), nil)
+	handler, handlerAnswer := answered(t, fx, alerthandler.New())
+	reap, reapAnswer := answered(t, fx, reaper.New())
 	const sourceToken = "invoke-test-token"
 	source := fx.Serve(t, alertsource.New(), map[string]string{"K_SINK": handler, "DEVENVS_ALERTSOURCE_TOKEN": sourceToken})
 	web := fx.Serve(t, function.New(), map[string]string{
@@ -81,35 +84,43 @@ func TestFuncInvoke(t *testing.T) {
 		name, dir string
 		args      []string
 		want      []string
+		// answer, when set, is the status the function answered, which must be 200.
+		answer *atomic.Int32
 	}{
 		{"createenv from its example", "functions/createenv",
 			[]string{"--target", withUser(create.URL, "alice", "/"), "--file", "../../functions/createenv/example.json", "--content-type", "application/json"},
-			[]string{`"name":"demo"`, `"team":"alpha"`}},
+			[]string{`"name":"demo"`, `"team":"alpha"`}, nil},
 		{"listenvs with GET", "functions/listenvs",
 			[]string{"--target", withUser(list.URL, "alice", "/"), "--request-type", "GET"},
-			[]string{`"environments":[`, `"name":"demo"`}},
+			[]string{`"environments":[`, `"name":"demo"`}, nil},
 		{"updateenv from its example", "functions/updateenv",
 			[]string{"--target", withUser(update.URL, "alice", "/alpha/demo"), "--file", "../../functions/updateenv/example.json", "--content-type", "application/json"},
-			[]string{`"expiresAt"`, `"name":"demo"`}},
+			[]string{`"expiresAt"`, `"name":"demo"`}, nil},
 		{"alertsource from its example", "functions/alertsource",
 			[]string{"--target", withToken(source.URL, sourceToken), "--file", "../../functions/alertsource/example.json", "--content-type", "application/json"},
-			[]string{`"sent":1`}},
+			[]string{`"sent":1`}, nil},
 		{"alerthandler with a CloudEvent", "functions/alerthandler",
 			[]string{"--target", handler, "--format", "cloudevent", "--type", alerthandler.TypeFiring, "--id", "invoke-" + fx.Namespace("alpha"), // unique: the dedup store outlives test runs
 				"--file", "../../functions/alerthandler/example.json", "--content-type", "application/json"},
-			nil},
+			nil, handlerAnswer},
 		{"reaper with a tick", "functions/reaper",
 			[]string{"--target", reap, "--format", "cloudevent", "--type", reaper.PingType, "--data", "{}", "--content-type", "application/json"},
-			nil},
+			nil, reapAnswer},
 		{"web serves config.json", ".",
 			[]string{"--target", web.URL + "/config.json", "--request-type", "GET"},
-			[]string{`"functions":{`, `"catalog":{`}},
+			[]string{`"functions":{`, `"catalog":{`}, nil},
 		{"deleteenv with POST", "functions/deleteenv",
 			[]string{"--target", withUser(del.URL, "alice", "/alpha/demo"), "--data", "{}", "--content-type", "application/json"},
-			nil},
+			nil, nil},
 	}
 	for _, s := range steps {
+		if s.answer != nil {
+			s.answer.Store(0)
+		}
 		out := invoke(t, bin, s.dir, s.args...)
+		if s.answer != nil && s.answer.Load() != http.StatusOK {
+			t.Errorf("%s: the function answered %d, want 200:\n%s", s.name, s.answer.Load(), out)
+		}
 		for _, want := range s.want {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s: output lacks %s:\n%s", s.name, want, out)
@@ -127,6 +138,37 @@ func TestFuncInvoke(t *testing.T) {
 	if err == nil && d.DeletionTimestamp == nil {
 		t.Errorf("demo still exists after the invoked delete")
 	}
+}
+
+// answered starts fn like fixture.Serve, behind a server that also keeps the status of its
+// latest answer: func invoke succeeds and prints nothing whatever a CloudEvents function
+// answers (it reports only events that were not delivered at all), so the test reads it here.
+func answered(t *testing.T, fx *fixture.Fixture, fn fixture.Function) (string, *atomic.Int32) {
+	t.Helper()
+	if err := fn.Start(context.Background(), fx.Env); err != nil {
+		t.Fatalf("start function: %v", err)
+	}
+	var status atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		fn.Handle(sw, r)
+		status.Store(int32(sw.status))
+	}))
+	t.Cleanup(func() {
+		srv.Close()
+		_ = fn.Stop(context.Background())
+	})
+	return srv.URL, &status
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
 }
 
 func withToken(raw, token string) string {

@@ -6,7 +6,8 @@ import (
 )
 
 // Base carries the func-go lifecycle hooks every function shares: Stop, Ready and Alive.
-// A CloudEvents function embeds it and sets App in its Start.
+// Function embeds it; a function that builds its own handler can embed Base alone and set
+// App in its Start.
 type Base struct {
 	App *App
 }
@@ -21,7 +22,8 @@ func (b *Base) Ready(context.Context) (bool, error) { return b.App != nil, nil }
 func (b *Base) Alive(context.Context) (bool, error) { return true, nil }
 
 // Function is Base plus an HTTP handler wrapped in the shared middleware. An HTTP function
-// embeds it and calls Init from its Start.
+// embeds it and calls Init from its Start; a CloudEvents function does the same with its
+// event method adapted by CloudEvents.
 type Function struct {
 	Base
 	handler http.Handler
