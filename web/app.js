@@ -209,7 +209,10 @@ async function refreshEnvironments() {
   const seq = ++state.listSeq;
   state.listInFlight = (async () => {
     try {
-      const data = await state.api.list();
+      // The first load shows the first page as soon as it arrives; refreshes swap in the
+      // whole list at once, so rows on later pages never blink out.
+      const early = state.loaded ? undefined : (page) => applyList(page, seq);
+      const data = await state.api.list(undefined, early);
       applyList(data, seq);
       clearBanner('list');
     } catch (err) {

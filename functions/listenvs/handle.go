@@ -74,7 +74,7 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) {
 			resp.Continue = cursor{Team: team.Name}.encode()
 			break
 		}
-		page := kube.Page{Limit: limit}
+		page := kube.Page{Limit: limit, Expect: team.MaxEnvironments}
 		if i == 0 {
 			page.Continue = from.Continue
 		}

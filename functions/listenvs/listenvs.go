@@ -1,7 +1,7 @@
 // Package listenvs is the function behind the environment list: GET answers the caller's
 // environments (optionally one team's) with status and requested/used resources, plus the
-// latest events of the activity log. It makes three API calls per team, whatever the number
-// of environments.
+// latest events of the activity log. It answers in pages (page.go) and makes three API calls
+// per team a page touches, whatever the number of environments.
 package listenvs
 
 import (

@@ -66,6 +66,39 @@ func TestPages(t *testing.T) {
 	}
 }
 
+// TestPagesBeyondExpected: a team whose environments fit its maxEnvironments is read in one
+// concurrent round; when more exist than that (made outside devenvs), the pages still list
+// each exactly once.
+func TestPagesBeyondExpected(t *testing.T) {
+	fx := fixture.New(t, func(c *config.Config) {
+		team, _ := c.Team("alpha")
+		team.MaxEnvironments = 2
+		team.Quota = nil
+	})
+	srv := fx.Serve(t, New(), nil)
+	want := []string{makeEnv(t, fx, "alpha", "b-one"), makeEnv(t, fx, "alpha", "b-two")}
+	if got := listPage(t, srv.URL, "alice", "team=alpha&limit=2"); len(got.Environments) != 2 || got.Continue != "" {
+		t.Fatalf("2 of 2 expected environments: %d listed, continue %q", len(got.Environments), got.Continue)
+	}
+	want = append(want, makeEnv(t, fx, "alpha", "b-three"))
+	slices.Sort(want)
+	var got []string
+	query := "team=alpha&limit=2"
+	for calls := 0; calls < 5; calls++ {
+		page := listPage(t, srv.URL, "alice", query)
+		for _, e := range page.Environments {
+			got = append(got, e.Team+"/"+e.Name)
+		}
+		if page.Continue == "" {
+			break
+		}
+		query = "team=alpha&limit=2&continue=" + url.QueryEscape(page.Continue)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("pages listed %v, want %v", got, want)
+	}
+}
+
 func TestPageErrors(t *testing.T) {
 	fx := fixture.New(t, nil)
 	srv := fx.Serve(t, New(), nil)

@@ -138,6 +138,7 @@ func (b *bench) list(ctx context.Context) error {
 			p         *proc
 			lat       []time.Duration // one call: the first page
 			whole     []time.Duration // every page, one after the other
+			calls     int             // pages in a whole list
 			hwm       int64
 		}
 		targets := []*target{{name: "listenvs"}}
@@ -182,12 +183,12 @@ func (b *bench) list(ctx context.Context) error {
 			}
 			return d, len(r.Environments), r.Continue, nil
 		}
-		all := func(p *proc) (first, total time.Duration, n int, err error) {
+		all := func(p *proc) (first, total time.Duration, n, calls int, err error) {
 			cont := ""
-			for calls := 0; calls == 0 || cont != ""; calls++ {
+			for ; calls == 0 || cont != ""; calls++ {
 				d, got, next, err := page(p, cont)
 				if err != nil {
-					return 0, 0, 0, err
+					return 0, 0, 0, 0, err
 				}
 				if calls == 0 {
 					first = d
@@ -196,23 +197,24 @@ func (b *bench) list(ctx context.Context) error {
 				n += got
 				cont = next
 			}
-			return first, total, n, nil
+			return first, total, n, calls, nil
 		}
 		for _, t := range targets {
 			var err error
 			if t.p, err = b.startFn(ctx, t.name, envs); err != nil {
 				return err
 			}
-			if _, _, got, err := all(t.p); err != nil || got != total { // warm-up, untimed
+			if _, _, got, _, err := all(t.p); err != nil || got != total { // warm-up, untimed
 				return fmt.Errorf("warm-up list: %d environments, want %d: %v", got, total, err)
 			}
 		}
 		for i := 0; i < runs; i++ { // interleaved, so both see the same load
 			for _, t := range targets {
-				first, whole, _, err := all(t.p)
+				first, whole, _, calls, err := all(t.p)
 				if err != nil {
 					return err
 				}
+				t.calls = calls
 				t.lat = append(t.lat, first)
 				t.whole = append(t.whole, whole)
 			}
@@ -249,7 +251,7 @@ func (b *bench) list(ctx context.Context) error {
 			b.table.add(row{section: "list", figure: label + " GET p99" + t.tag, value: ms(p99), baseline: ms(k99), ratio: dratio(p99, k99)})
 			w50 := percentile(t.whole, 50)
 			b.table.add(row{section: "list", figure: label + " all pages p50" + t.tag, value: ms(w50), baseline: ms(k50), ratio: dratio(w50, k50),
-				note: fmt.Sprintf("%d calls, one after the other, as the UI reads them", (total+listenvs.DefaultLimit-1)/listenvs.DefaultLimit)})
+				note: fmt.Sprintf("%d calls, one after the other, as the UI reads them", t.calls)})
 			b.table.add(row{section: "list", figure: label + " peak RSS (VmHWM)" + t.tag, value: mib(t.hwm), baseline: "-", ratio: "-"})
 		}
 		b.table.add(row{section: "list", figure: label + " API requests per GET", value: strconv.FormatInt(reqs, 10),

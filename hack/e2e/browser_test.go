@@ -31,6 +31,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("field-errors", func(t *testing.T) { fieldErrorsFlow(t, openTab(t, browser, st)) })
 	t.Run("forbidden-other-team", func(t *testing.T) { forbiddenFlow(t, openTab(t, browser, st)) })
 	t.Run("activity-refreshes", func(t *testing.T) { activityFlow(t, openTab(t, browser, st)) })
+	t.Run("more-than-a-page", func(t *testing.T) { pagesFlow(t, openTab(t, browser, st)) })
 }
 
 // createThroughForm fills in the create form and submits it.

@@ -27,35 +27,23 @@ type Snapshot struct {
 }
 
 // Page selects part of a list: at most Limit items (0 means all), after Continue (a
-// Snapshot's Continue from an earlier call).
+// Snapshot's Continue from an earlier call). Expect, when above 0, is the most environments
+// the namespace should hold (its team's maxEnvironments).
 type Page struct {
 	Limit    int64
 	Continue string
+	Expect   int
 }
 
-// List reads one page of the environments in namespace ns in at most three requests,
-// whatever their number: the page of Deployments, then, concurrently, the pods and pod
-// metrics of just those environments. When the page holds the whole namespace the pods are
-// selected by the environments' common label; otherwise by their names, so a page of 500
-// out of 5,000 environments reads 500 pods, not 5,000.
+// List reads one page of the environments in namespace ns in three requests, whatever their
+// number: the page of Deployments, the pods of those environments and the pods' metrics.
+//
+// On the first page of a namespace expected to fit in it, the three go out at once with the
+// environments' common label. Otherwise the Deployments come first and the pods and metrics
+// are then selected by the page's names, so a page of 500 out of 5,000 environments reads
+// 500 pods, not 5,000.
 func (c *Client) List(ctx context.Context, ns string, page Page) (*Snapshot, error) {
-	var deps appsv1.DeploymentList
-	opts := metav1.ListOptions{LabelSelector: env.Selector(), Limit: page.Limit, Continue: page.Continue}
-	if err := c.deployments(ns).list(ctx, opts, &deps); err != nil {
-		return nil, fmt.Errorf("list environments in %s: %w", ns, err)
-	}
-	snap := &Snapshot{Deployments: deps.Items, Continue: deps.Continue}
-	if len(deps.Items) == 0 {
-		return snap, nil
-	}
-	selector := env.Selector()
-	if page.Continue != "" || deps.Continue != "" {
-		names := make([]string, len(deps.Items))
-		for i := range deps.Items {
-			names[i] = deps.Items[i].Name
-		}
-		selector = env.NamesSelector(names)
-	}
+	whole := page.Continue == "" && page.Expect > 0 && (page.Limit == 0 || int64(page.Expect) <= page.Limit)
 	var (
 		wg         sync.WaitGroup
 		pods       corev1.PodList
@@ -63,11 +51,40 @@ func (c *Client) List(ctx context.Context, ns string, page Page) (*Snapshot, err
 		metrics    []metricsv1beta1.PodMetrics
 		metricsErr error
 	)
-	wg.Go(func() {
-		podsErr = c.pods(ns).list(ctx, metav1.ListOptions{LabelSelector: selector}, &pods)
-	})
-	metrics, metricsErr = c.PodMetrics(ctx, ns, selector)
+	readPods := func(selector string) {
+		wg.Go(func() { podsErr = c.pods(ns).list(ctx, metav1.ListOptions{LabelSelector: selector}, &pods) })
+		wg.Go(func() { metrics, metricsErr = c.PodMetrics(ctx, ns, selector) })
+	}
+	if whole {
+		readPods(env.Selector())
+	}
+	var deps appsv1.DeploymentList
+	opts := metav1.ListOptions{LabelSelector: env.Selector(), Limit: page.Limit, Continue: page.Continue}
+	if err := c.deployments(ns).list(ctx, opts, &deps); err != nil {
+		wg.Wait()
+		return nil, fmt.Errorf("list environments in %s: %w", ns, err)
+	}
+	snap := &Snapshot{Deployments: deps.Items, Continue: deps.Continue}
+	if !whole {
+		if len(deps.Items) == 0 {
+			return snap, nil
+		}
+		// When more environments than expected exist (made outside devenvs), the pods read
+		// alongside are a superset of this page's, which the caller matches by name.
+		selector := env.Selector()
+		if page.Continue != "" || deps.Continue != "" {
+			names := make([]string, len(deps.Items))
+			for i := range deps.Items {
+				names[i] = deps.Items[i].Name
+			}
+			selector = env.NamesSelector(names)
+		}
+		readPods(selector)
+	}
 	wg.Wait()
+	if len(deps.Items) == 0 {
+		return snap, nil
+	}
 	if podsErr != nil {
 		return nil, fmt.Errorf("list pods in %s: %w", ns, podsErr)
 	}
