@@ -132,11 +132,13 @@ export function client(functions) {
   // continue token for the next); the UI shows every environment, so it follows the tokens.
   // The activity log and the team list come with the first page. onFirstPage, when given,
   // sees the first page early if more follow, so a big team's first rows need not wait.
+  // A list that is not whole says so in `partial`: 'loading' (the early first page) or
+  // 'truncated' (more than MAX_PAGES pages).
   async function listAll(team, onFirstPage) {
     const base = team ? `/?team=${encodeURIComponent(team)}` : '/?';
     const first = await call('listenvs', 'GET', base);
     let next = first && first.continue;
-    if (next && onFirstPage) onFirstPage({ ...first, environments: [...first.environments] });
+    if (next && onFirstPage) onFirstPage({ ...first, environments: [...first.environments], partial: 'loading' });
     for (let pages = 1; next && pages < MAX_PAGES; pages++) {
       const sep = base.endsWith('?') ? '' : '&';
       const page = await call('listenvs', 'GET', `${base}${sep}continue=${encodeURIComponent(next)}`);
@@ -144,6 +146,7 @@ export function client(functions) {
       next = page.continue;
     }
     delete first.continue;
+    if (next) first.partial = 'truncated';
     return first;
   }
 

@@ -237,6 +237,7 @@ function applyList(data, seq) {
   state.user = data.user || '';
   state.teams = Array.isArray(data.teams) ? data.teams : [];
   state.envs = Array.isArray(data.environments) ? data.environments : [];
+  state.partial = data.partial || '';
   $('#user-name').textContent = state.user;
   $('#who').hidden = !state.user;
   form.setCatalog(state.config.catalog, state.teams);
@@ -258,8 +259,16 @@ function renderEnvironments() {
   $('#env-empty').hidden = !empty;
   const without = envView.render(state.envs, state.teams);
   const other = $('#env-other-teams');
-  other.hidden = empty || without.length === 0;
-  other.textContent = without.length ? `No environments in ${without.join(', ')} yet.` : '';
+  if (state.partial) {
+    // Teams missing from a partial list may have environments on the pages not read.
+    other.hidden = false;
+    other.textContent = state.partial === 'loading'
+      ? `Showing the first ${state.envs.length} environments; loading the rest…`
+      : `Showing the first ${state.envs.length} environments: the list is longer than one refresh reads.`;
+  } else {
+    other.hidden = empty || without.length === 0;
+    other.textContent = without.length ? `No environments in ${without.join(', ')} yet.` : '';
+  }
   announceTransitions(first);
   updateRefreshNote();
 }

@@ -220,7 +220,7 @@ func TestEnvironmentLimit(t *testing.T) {
 	if status != http.StatusForbidden {
 		t.Fatalf("third create: status %d: %s", status, body)
 	}
-	if msg, want := errorBody(t, body).Message, "team alpha already has 2 of its 2 environments: delete one first"; msg != want {
+	if msg, want := errorBody(t, body).Message, "team alpha is at its limit of 2 environments: delete one first"; msg != want {
 		t.Errorf("message %q, want %q", msg, want)
 	}
 	ns := fx.Namespace("alpha")

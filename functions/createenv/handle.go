@@ -67,7 +67,7 @@ func (f *Function) create(w http.ResponseWriter, r *http.Request) {
 	)
 	switch {
 	case errors.As(err, &limit):
-		fail(http.StatusForbidden, fmt.Errorf("team %s already has %d of its %d environments: delete one first", spec.Team, limit.Max, team.MaxEnvironments))
+		fail(http.StatusForbidden, fmt.Errorf("team %s is at its limit of %d environments: delete one first", spec.Team, limit.Max))
 		return
 	case errors.Is(err, kube.ErrExists):
 		fail(http.StatusConflict, apis.ErrGeneric(fmt.Sprintf("an environment named %s already exists in team %s", spec.Name, spec.Team), "name"))

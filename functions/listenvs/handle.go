@@ -53,9 +53,10 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) {
 	}
 	resp := Response{User: id.User, Teams: []string{}, Environments: []env.Environment{}, Events: []eventlog.Event{}}
 	// Pages walk the teams in name order, each team's environments in name order (the
-	// apiserver's), so the pages of one listing never overlap.
+	// apiserver's), so the pages of one listing never overlap. A team named twice in a
+	// membership is walked once, or its pages would start over.
 	var configured []*config.Team
-	for _, name := range slices.Sorted(slices.Values(teams)) {
+	for _, name := range slices.Compact(slices.Sorted(slices.Values(teams))) {
 		if team, ok := f.App.Config.Team(name); ok { // a membership without configuration has nothing to show
 			configured = append(configured, team)
 			resp.Teams = append(resp.Teams, name)
@@ -83,6 +84,11 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) {
 		case apierrors.IsResourceExpired(err) || apierrors.IsGone(err):
 			httpx.WriteError(w, r, http.StatusGone, apis.ErrInvalidValue("expired", "continue",
 				"the environments changed too much since the first page; list again without continue"))
+			return
+		case page.Continue != "" && apierrors.IsBadRequest(err):
+			// The token decoded, but the apiserver refuses the part of it that is its own.
+			httpx.WriteError(w, r, http.StatusBadRequest, apis.ErrInvalidValue(r.URL.Query().Get("continue"), "continue",
+				"not a token from an earlier response"))
 			return
 		case err != nil:
 			httpx.WriteError(w, r, http.StatusBadGateway, err)

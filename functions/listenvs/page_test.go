@@ -12,6 +12,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/devenvs/devenvs/shared/auth"
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/httpx"
@@ -99,6 +100,43 @@ func TestPagesBeyondExpected(t *testing.T) {
 	}
 }
 
+// memberTwice authenticates every request as carol, with her teams named twice over.
+type memberTwice struct{}
+
+func (memberTwice) Authenticate(*http.Request) (auth.Identity, error) {
+	return auth.Identity{User: "carol", Teams: []string{"beta", "alpha", "alpha", "beta"}}, nil
+}
+
+// TestTeamNamedTwice: a membership that names a team twice walks it once, and the pages end.
+func TestTeamNamedTwice(t *testing.T) {
+	fx := fixture.New(t, nil)
+	fn := New()
+	srv := fx.Serve(t, fn, nil)
+	fn.App.Auth = memberTwice{} // the test owns the handler until it returns
+	want := []string{makeEnv(t, fx, "alpha", "twice-a"), makeEnv(t, fx, "alpha", "twice-b"), makeEnv(t, fx, "beta", "twice-c")}
+	var got []string
+	query := "limit=1"
+	for calls := 0; ; calls++ {
+		if calls > 5 {
+			t.Fatalf("pages never end; listed %v", got)
+		}
+		page := listPage(t, srv.URL, "carol", query)
+		if calls == 0 && !slices.Equal(page.Teams, []string{"alpha", "beta"}) {
+			t.Errorf("teams %v, want [alpha beta]", page.Teams)
+		}
+		for _, e := range page.Environments {
+			got = append(got, e.Team+"/"+e.Name)
+		}
+		if page.Continue == "" {
+			break
+		}
+		query = "limit=1&continue=" + url.QueryEscape(page.Continue)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("pages listed %v, want %v", got, want)
+	}
+}
+
 func TestPageErrors(t *testing.T) {
 	fx := fixture.New(t, nil)
 	srv := fx.Serve(t, New(), nil)
@@ -118,6 +156,7 @@ func TestPageErrors(t *testing.T) {
 		{"limit not a number", "alice", "limit=ten", http.StatusBadRequest, "limit"},
 		{"continue not a token", "alice", "continue=abc!", http.StatusBadRequest, "continue"},
 		{"continue of a team not listed", "bob", "continue=" + url.QueryEscape(alphaPage.Continue), http.StatusBadRequest, "continue"},
+		{"continue with a forged apiserver token", "alice", "continue=" + cursor{Team: "alpha", Continue: "forged"}.encode(), http.StatusBadRequest, "continue"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,6 +24,9 @@ func pagesFlow(t *testing.T, tb *tab) {
 	tb.signIn("bob")
 	tb.waitJS(fmt.Sprintf("all %d beta environments are listed", n), fmt.Sprintf(
 		`document.querySelectorAll('tr[data-env^="beta/page-"]').length === %d`, n), waitTimeout)
+	if note := eval[string](tb, `document.querySelector('#env-other-teams').textContent`); strings.Contains(note, "Showing the first") {
+		t.Errorf("the whole list is in, but the page says %q", note)
+	}
 	for _, key := range []string{"beta/page-0000", fmt.Sprintf("beta/page-%04d", n-1)} {
 		if !eval[bool](tb, fmt.Sprintf(`!!document.querySelector(%s)`, jsString(rowSel(key)))) {
 			t.Errorf("row %s is missing", key)

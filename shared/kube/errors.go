@@ -15,7 +15,8 @@ var (
 	ErrNotFound = errors.New("environment not found")
 )
 
-// LimitError means the team already has Max environments, as many as it may have.
+// LimitError means the team already has Max environments (or more, if its limit was
+// lowered), as many as it may have.
 type LimitError struct{ Max int }
 
 func (e *LimitError) Error() string {
