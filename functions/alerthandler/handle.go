@@ -17,15 +17,23 @@ import (
 	"github.com/devenvs/devenvs/shared/resources"
 )
 
-// dedupTTL outlives any Broker retry schedule, so a redelivery is always recognised.
+// dedupTTL outlives any Broker retry schedule, so a redelivery of a handled event is always
+// recognised as a duplicate.
 const dedupTTL = 24 * time.Hour
 
 // handleBudget bounds the work on one event once it has started. The work does not stop when
-// the sender hangs up: a delivery cut off between marking the event seen and acting on it
-// would leave the retry to be dropped as a duplicate, and one cut off while acting would
-// leave the outcome to chance. Finishing instead makes the retry a harmless duplicate. Well
-// under the Service's 60 s timeout and func-go's 30 s write timeout.
+// the sender hangs up: a delivery cut off while acting would leave the outcome to chance, so
+// it finishes and marks the event done (or forgets it on failure) for the Broker's retry to
+// find. Well under the Service's 60 s timeout and func-go's 30 s write timeout.
 const handleBudget = 20 * time.Second
+
+// claimTTL is how long a delivery's claim on an event holds while it acts; retries that
+// arrive meanwhile are answered 503 and come back. It is a little longer than handleBudget so
+// that a live first delivery still holds the claim when it marks the event done or forgets
+// it, and shorter than the Broker's retry schedule (retry 5, exponential from PT1S in the
+// chart: ~31 s in all) so that when the process dies mid-event its claim expires while the
+// Broker still has a retry left to claim it.
+const claimTTL = handleBudget + 5*time.Second
 
 // HandleEvent acts on one alert event. The returned error is a *cehttp.Result carrying the
 // HTTP status the Broker sees (app.CloudEvents answers it); nil is 200.
@@ -45,21 +53,33 @@ func (f *Function) HandleEvent(ctx context.Context, e event.Event) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleBudget)
 	defer cancel()
 	key := e.Source() + "|" + e.ID()
-	first, err := f.App.Dedup.FirstSeen(ctx, key, dedupTTL)
+	claim, err := f.App.Dedup.Claim(ctx, key, claimTTL)
 	if err != nil {
-		// Unknown whether it was seen: let the Broker retry rather than risk dropping it.
+		// Unknown whether it was handled: let the Broker retry rather than risk dropping it.
 		logger.WithError(err).Error("dedup store unavailable")
 		return cehttp.NewResult(http.StatusServiceUnavailable, "dedup store: %v", err)
 	}
-	if !first {
+	switch claim {
+	case eventlog.ClaimNew:
+		// This delivery holds the claim: act below.
+	case eventlog.ClaimDone:
 		logger.Debug("duplicate delivery ignored")
 		return nil
+	case eventlog.ClaimPending:
+		// Not a duplicate yet: the delivery holding the claim may still fail. Answering 200
+		// here would acknowledge an event nobody may act on, so the Broker must come back.
+		logger.Info("event is being handled by another delivery; asking for a retry")
+		return cehttp.NewResult(http.StatusServiceUnavailable, "event %s is being handled by another delivery; retry later", e.ID())
+	default:
+		// A Deduper bug; acting without a claim could act twice, so refuse (and be retried).
+		return cehttp.NewResult(http.StatusInternalServerError, "dedup store: unexpected claim result %v", claim)
 	}
 
 	ev := eventlog.Event{Actor: "alert:" + a.name, Action: "alert", Team: a.team, Env: a.env, RequestID: e.ID()}
 	outcome, reason, err := f.act(ctx, team.Namespace, a)
 	if err != nil {
-		// Forget the event so the Broker's retry is acted on, not dropped as a duplicate.
+		// Release the claim so the Broker's retry is acted on instead of waiting it out. If
+		// this fails too, the claim still expires after claimTTL, in time for a later retry.
 		if ferr := f.App.Dedup.Forget(context.WithoutCancel(ctx), key); ferr != nil {
 			logger.WithError(ferr).Error("forget failed event in dedup store")
 		}
@@ -67,7 +87,15 @@ func (f *Function) HandleEvent(ctx context.Context, e event.Event) error {
 		return cehttp.NewResult(http.StatusServiceUnavailable, "act on %s for %s/%s: %v", a.name, a.team, a.env, err)
 	}
 	ev.Action, ev.Outcome, ev.Reason = outcome.action, outcome.result, reason
+	// Recorded before the event is marked done, so whoever is told "duplicate" finds it logged.
 	f.App.Events.Record(ctx, ev)
+	// Detached from the budget: the action happened, so marking it done must not be cut short.
+	if derr := f.App.Dedup.Done(context.WithoutCancel(ctx), key, dedupTTL); derr != nil {
+		// The claim then expires as pending and a later redelivery may act again; the
+		// actions are idempotent (stop and annotate change nothing the second time), so
+		// that costs a second log entry at worst. Still a success for this delivery.
+		logger.WithError(derr).Error("mark event done in dedup store")
+	}
 	logger.WithFields(map[string]any{"alert": a.name, "team": a.team, "env": a.env, "outcome": outcome.result}).Info(reason)
 	return nil
 }

@@ -70,8 +70,9 @@ func logged(t *testing.T, fx *fixture.Fixture, envName string) []eventlog.Event 
 
 // TestIdleAlertStopsOnceWhateverTheDeliveries delivers the same EnvIdleCPU event 100 times
 // at once: 50 straight into HandleEvent and 50 over HTTP, 16 in flight (the dedup store and
-// the cluster see real concurrency). The environment is scaled to 0 and exactly one action
-// is logged.
+// the cluster see real concurrency). Deliveries that meet the one acting on the event are
+// answered 503 and retried, as the Broker retries them, until they are answered 200 as
+// duplicates. The environment is scaled to 0 and exactly one action is logged.
 func TestIdleAlertStopsOnceWhateverTheDeliveries(t *testing.T) {
 	fx := fixture.New(t, nil)
 	f := New()
@@ -89,11 +90,11 @@ func TestIdleAlertStopsOnceWhateverTheDeliveries(t *testing.T) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		forEach(t, 50, 50, func(int) error { return f.HandleEvent(context.Background(), e) })
+		forEach(t, 50, 50, func(int) error { return handleRetrying(f, e) })
 	}()
 	go func() {
 		defer wg.Done()
-		forEach(t, 50, 16, func(int) error { return deliver(context.Background(), target, e) })
+		forEach(t, 50, 16, func(int) error { return deliverRetrying(context.Background(), target, e) })
 	}()
 	wg.Wait()
 	if got := replicas(t, fx, name); got != 0 {
@@ -171,5 +172,60 @@ func TestTransientFailureIsRetried(t *testing.T) {
 	}
 	if got := replicas(t, fx, name); got != 0 {
 		t.Errorf("replicas after retry = %d, want 0", got)
+	}
+}
+
+// TestRetryWhileActingIsNotAcknowledged is the lost alert of a dedup key that meant "seen":
+// a delivery claims an event and is still acting on it (its apiserver holds the request)
+// when the Broker's retry reaches another replica, and then the first delivery fails. The
+// retry must not be answered 200 as a duplicate, or nobody delivers the event again: it is
+// answered 503, and the redelivery after the failure acts.
+func TestRetryWhileActingIsNotAcknowledged(t *testing.T) {
+	fx := fixture.New(t, nil)
+	name := "stall-" + randomSuffix(t)
+	createEnv(t, fx, name, true)
+	kubeconfig, arrived, release := stallingKubeconfig(t)
+	defer release()
+	stalled := serve(t, fx, map[string]string{"KUBECONFIG": kubeconfig})
+	healthy := serve(t, fx, nil)
+
+	e := alertEvent(TypeFiring, map[string]string{"alertname": AlertIdleCPU, "team": "alpha", "env": name}, nil)
+	e.SetID("stall-" + name)
+	first := make(chan int, 1)
+	go func() {
+		status, body, err := fixture.PostEvent(context.Background(), stalled, e)
+		if err != nil {
+			t.Error(err)
+		}
+		t.Logf("first delivery: %d %s", status, body)
+		first <- status
+	}()
+	select {
+	case <-arrived: // claimed, and acting
+	case status := <-first:
+		t.Fatalf("first delivery answered %d before reaching the apiserver", status)
+	}
+
+	if got := send(t, healthy, e); got != http.StatusServiceUnavailable {
+		t.Errorf("retry while the first delivery acts: status %d, want 503 (a 200 acknowledges an event nobody may act on)", got)
+	}
+	release()
+	if got := <-first; got != http.StatusServiceUnavailable {
+		t.Errorf("first delivery, failed by the apiserver: status %d, want 503", got)
+	}
+	if got := replicas(t, fx, name); got != 1 {
+		t.Fatalf("replicas before the redelivery = %d, want 1 (nothing acted yet)", got)
+	}
+	if got := send(t, healthy, e); got != http.StatusOK {
+		t.Fatalf("redelivery after the failure: status %d, want 200", got)
+	}
+	if got := send(t, healthy, e); got != http.StatusOK {
+		t.Fatalf("duplicate after the redelivery: status %d, want 200", got)
+	}
+	if got := replicas(t, fx, name); got != 0 {
+		t.Errorf("replicas after the redelivery = %d, want 0", got)
+	}
+	if events := logged(t, fx, name); len(events) != 1 || events[0].Action != "idle-stop" || events[0].Outcome != eventlog.OutcomeSuccess {
+		t.Errorf("logged %+v, want one successful idle-stop", events)
 	}
 }

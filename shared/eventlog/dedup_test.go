@@ -2,71 +2,183 @@ package eventlog
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"testing"
 	"time"
-
-	"github.com/devenvs/devenvs/shared/testenv"
 )
 
-func TestMemoryDeduper(t *testing.T) {
-	type call struct {
-		at   time.Duration // since t0
-		key  string
-		ttl  time.Duration
-		want bool
+// dedupStep is one call on a Deduper: Claim (checked against want), Done or Forget.
+type dedupStep struct {
+	at   time.Duration // since t0, on the memory tests' fake clock
+	op   string        // "claim", "done" or "forget"
+	key  string
+	ttl  time.Duration // Claim's pending time or Done's ttl
+	want ClaimResult   // Claim's result
+}
+
+// runDedupSteps runs steps on d in order; setClock, when not nil, moves a fake clock to each
+// step's time first.
+func runDedupSteps(t *testing.T, d Deduper, prefix string, steps []dedupStep, setClock func(time.Duration)) {
+	t.Helper()
+	ctx := context.Background()
+	for i, s := range steps {
+		if setClock != nil {
+			setClock(s.at)
+		}
+		key := prefix + s.key
+		switch s.op {
+		case "claim":
+			got, err := d.Claim(ctx, key, s.ttl)
+			if err != nil {
+				t.Fatalf("step %d: Claim(%q): %v", i, s.key, err)
+			}
+			if got != s.want {
+				t.Errorf("step %d: Claim(%q) at +%v = %v, want %v", i, s.key, s.at, got, s.want)
+			}
+		case "done":
+			if err := d.Done(ctx, key, s.ttl); err != nil {
+				t.Fatalf("step %d: Done(%q): %v", i, s.key, err)
+			}
+		case "forget":
+			if err := d.Forget(ctx, key); err != nil {
+				t.Fatalf("step %d: Forget(%q): %v", i, s.key, err)
+			}
+		default:
+			t.Fatalf("step %d: unknown op %q", i, s.op)
+		}
 	}
+}
+
+func claim(at time.Duration, key string, pending time.Duration, want ClaimResult) dedupStep {
+	return dedupStep{at: at, op: "claim", key: key, ttl: pending, want: want}
+}
+
+func done(at time.Duration, key string, ttl time.Duration) dedupStep {
+	return dedupStep{at: at, op: "done", key: key, ttl: ttl}
+}
+
+func forget(at time.Duration, key string) dedupStep {
+	return dedupStep{at: at, op: "forget", key: key}
+}
+
+// dedupStateTests need no clock, so both implementations run them.
+var dedupStateTests = []struct {
+	name  string
+	steps []dedupStep
+}{{
+	name:  "a claimed key is pending for other deliveries",
+	steps: []dedupStep{claim(0, "a", time.Minute, ClaimNew), claim(0, "a", time.Minute, ClaimPending), claim(0, "a", time.Minute, ClaimPending)},
+}, {
+	name:  "a done key is a duplicate",
+	steps: []dedupStep{claim(0, "a", time.Minute, ClaimNew), done(0, "a", time.Hour), claim(0, "a", time.Minute, ClaimDone)},
+}, {
+	name:  "done without a live claim still counts",
+	steps: []dedupStep{done(0, "a", time.Hour), claim(0, "a", time.Minute, ClaimDone)},
+}, {
+	name:  "forget after a failed attempt lets the retry claim",
+	steps: []dedupStep{claim(0, "a", time.Minute, ClaimNew), forget(0, "a"), claim(0, "a", time.Minute, ClaimNew), claim(0, "a", time.Minute, ClaimPending)},
+}, {
+	name:  "forget of a done key makes it new",
+	steps: []dedupStep{claim(0, "a", time.Minute, ClaimNew), done(0, "a", time.Hour), forget(0, "a"), claim(0, "a", time.Minute, ClaimNew)},
+}, {
+	name:  "forget of an unknown key is fine",
+	steps: []dedupStep{forget(0, "a"), claim(0, "a", time.Minute, ClaimNew)},
+}, {
+	name:  "keys are independent",
+	steps: []dedupStep{claim(0, "a", time.Minute, ClaimNew), done(0, "a", time.Hour), claim(0, "b", time.Minute, ClaimNew), claim(0, "a", time.Minute, ClaimDone), claim(0, "b", time.Minute, ClaimPending)},
+}}
+
+// TestDeduperStates runs the state table on both implementations; the Redis one on the real
+// server, with keys unique to the run because the server outlives it.
+func TestDeduperStates(t *testing.T) {
+	impls := []struct {
+		name string
+		new  func(t *testing.T, prefix string) Deduper
+	}{
+		{"memory", func(*testing.T, string) Deduper { return NewMemoryDeduper() }},
+		{"redis", func(t *testing.T, prefix string) Deduper {
+			l, client := newTestRedis(t)
+			t.Cleanup(func() { client.Del(context.Background(), DedupPrefix+prefix+"a", DedupPrefix+prefix+"b") })
+			return l.Deduper()
+		}},
+	}
+	for _, impl := range impls {
+		for _, tt := range dedupStateTests {
+			t.Run(impl.name+"/"+tt.name, func(t *testing.T) {
+				prefix := "states-test/" + randomHex(t) + "/"
+				runDedupSteps(t, impl.new(t, prefix), prefix, tt.steps, nil)
+			})
+		}
+	}
+}
+
+// TestMemoryDeduperExpiry moves a fake clock: a pending key frees itself after its pending
+// time (a claimant that died does not hold the event for ever) and a done key after its ttl.
+func TestMemoryDeduperExpiry(t *testing.T) {
+	const pending, ttl = 25 * time.Second, time.Hour
 	tests := []struct {
 		name  string
-		calls []call
+		steps []dedupStep
 	}{{
-		name:  "first then duplicate",
-		calls: []call{{0, "src/1", time.Hour, true}, {time.Second, "src/1", time.Hour, false}},
+		name:  "pending until its time is up",
+		steps: []dedupStep{claim(0, "a", pending, ClaimNew), claim(pending-time.Millisecond, "a", pending, ClaimPending), claim(pending, "a", pending, ClaimNew)},
 	}, {
-		name:  "different keys are independent",
-		calls: []call{{0, "src/1", time.Hour, true}, {0, "src/2", time.Hour, true}},
+		name:  "a retry's claim does not extend the first one",
+		steps: []dedupStep{claim(0, "a", pending, ClaimNew), claim(pending/2, "a", pending, ClaimPending), claim(pending, "a", pending, ClaimNew)},
 	}, {
-		name:  "seen again after expiry",
-		calls: []call{{0, "src/1", time.Minute, true}, {time.Minute, "src/1", time.Minute, true}, {time.Minute + time.Second, "src/1", time.Minute, false}},
+		name:  "done outlives the pending time",
+		steps: []dedupStep{claim(0, "a", pending, ClaimNew), done(time.Second, "a", ttl), claim(2*pending, "a", pending, ClaimDone), claim(time.Second+ttl-time.Millisecond, "a", pending, ClaimDone)},
+	}, {
+		name:  "done until its ttl is up",
+		steps: []dedupStep{claim(0, "a", pending, ClaimNew), done(time.Second, "a", ttl), claim(time.Second+ttl, "a", pending, ClaimNew)},
 	}, {
 		name:  "expired keys swept and key reusable",
-		calls: []call{{0, "a", time.Second, true}, {2 * time.Minute, "b", time.Second, true}, {2 * time.Minute, "a", time.Second, true}},
+		steps: []dedupStep{claim(0, "a", time.Second, ClaimNew), done(0, "b", time.Second), claim(2*time.Minute, "c", time.Second, ClaimNew), claim(2*time.Minute, "a", time.Second, ClaimNew), claim(2*time.Minute, "b", time.Second, ClaimNew)},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d := NewMemoryDeduper()
 			var now time.Time
 			d.now = func() time.Time { return now }
-			for i, c := range tt.calls {
-				now = t0.Add(c.at)
-				got, err := d.FirstSeen(context.Background(), c.key, c.ttl)
-				if err != nil {
-					t.Fatalf("call %d: %v", i, err)
-				}
-				if got != c.want {
-					t.Errorf("call %d FirstSeen(%q) at +%v = %v, want %v", i, c.key, c.at, got, c.want)
-				}
-			}
+			runDedupSteps(t, d, "", tt.steps, func(at time.Duration) { now = t0.Add(at) })
 		})
 	}
 }
 
 func TestMemoryDeduperSweeps(t *testing.T) {
+	ctx := context.Background()
 	d := NewMemoryDeduper()
 	now := t0
 	d.now = func() time.Time { return now }
 	for _, k := range []string{"a", "b", "c"} {
-		_, _ = d.FirstSeen(context.Background(), k, time.Second)
+		_, _ = d.Claim(ctx, k, time.Second)
 	}
+	_ = d.Done(ctx, "b", time.Second)
 	now = now.Add(2 * sweepEvery)
-	_, _ = d.FirstSeen(context.Background(), "d", time.Second)
-	if len(d.seen) != 1 {
-		t.Errorf("after sweep %d keys kept, want 1 (only the fresh one)", len(d.seen))
+	_, _ = d.Claim(ctx, "d", time.Second)
+	if len(d.keys) != 1 {
+		t.Errorf("after sweep %d keys kept, want 1 (only the fresh one)", len(d.keys))
 	}
 }
 
 func TestDeduperRejectsNoTTL(t *testing.T) {
-	if _, err := NewMemoryDeduper().FirstSeen(context.Background(), "k", 0); err == nil {
-		t.Error("FirstSeen with ttl 0: want error, got nil")
+	// The check comes before any command, so a Redis that is not there does for this test.
+	rl, err := NewRedis("redis://127.0.0.1:1/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rl.Close()
+	ctx := context.Background()
+	for name, d := range map[string]Deduper{"memory": NewMemoryDeduper(), "redis": rl.Deduper()} {
+		for _, ttl := range []time.Duration{0, -time.Second} {
+			if _, err := d.Claim(ctx, "k", ttl); err == nil {
+				t.Errorf("%s: Claim with pending %v: want error, got nil", name, ttl)
+			}
+			if err := d.Done(ctx, "k", ttl); err == nil {
+				t.Errorf("%s: Done with ttl %v: want error, got nil", name, ttl)
+			}
+		}
 	}
 }
 
@@ -84,29 +196,11 @@ func TestNewDeduperFollowsLog(t *testing.T) {
 	}
 }
 
-// TestForgetLetsARetryThrough covers both implementations: after Forget, the same key is new
-// again, which is how a failed delivery gets handled on its retry.
-func TestForgetLetsARetryThrough(t *testing.T) {
-	redisLog, err := NewRedis(testenv.RedisURL(t))
-	if err != nil {
+func randomHex(t testing.TB) string {
+	t.Helper()
+	b := make([]byte, 4)
+	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = redisLog.Close() })
-	for name, d := range map[string]Deduper{"memory": NewMemoryDeduper(), "redis": redisLog.Deduper()} {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			key := "forget-test/" + t.Name() + time.Now().String()
-			for i, want := range []bool{true, false} {
-				if got, err := d.FirstSeen(ctx, key, time.Minute); err != nil || got != want {
-					t.Fatalf("FirstSeen #%d = %v, %v; want %v", i, got, err, want)
-				}
-			}
-			if err := d.Forget(ctx, key); err != nil {
-				t.Fatal(err)
-			}
-			if got, err := d.FirstSeen(ctx, key, time.Minute); err != nil || !got {
-				t.Fatalf("FirstSeen after Forget = %v, %v; want true", got, err)
-			}
-		})
-	}
+	return hex.EncodeToString(b)
 }
