@@ -69,9 +69,9 @@ func (c *Client) Create(ctx context.Context, objs Objects, maxEnvironments int) 
 // them: the count's cost does not grow with the team.
 func (c *Client) checkLimit(ctx context.Context, ns string, most int) error {
 	var list metav1.PartialObjectMetadataList
-	err := c.apps.Get().Namespace(ns).Resource("deployments").SetHeader("Accept", partialMetadataList).
-		VersionedParams(&metav1.ListOptions{LabelSelector: env.Selector(), Limit: int64(most)}, parameterCodec).
-		Do(ctx).Into(&list)
+	opts := metav1.ListOptions{LabelSelector: env.Selector(), Limit: int64(most)}
+	err := c.deployments(ns).at(c.apps.Get()).SetHeader("Accept", partialMetadataList).
+		VersionedParams(&opts, parameterCodec).Do(ctx).Into(&list)
 	if err != nil {
 		return fmt.Errorf("count environments in %s: %w", ns, err)
 	}

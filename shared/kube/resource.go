@@ -27,35 +27,35 @@ func (c *Client) claims(ns string) resource {
 }
 func (c *Client) podMetrics(ns string) resource { return resource{c.metrics, "pods", ns} }
 
+// at points req at this kind of object (in its namespace, for namespaced kinds).
+func (r resource) at(req *rest.Request) *rest.Request {
+	return req.NamespaceIfScoped(r.namespace, r.namespace != "").Resource(r.plural)
+}
+
 // into may be nil when the answer is not needed: it is then not decoded.
 func (r resource) create(ctx context.Context, obj, into runtime.Object, opts metav1.CreateOptions) error {
-	return decode(r.client.Post().NamespaceIfScoped(r.namespace, r.namespace != "").Resource(r.plural).
-		VersionedParams(&opts, parameterCodec).Body(obj).Do(ctx), into)
+	return decode(r.at(r.client.Post()).VersionedParams(&opts, parameterCodec).Body(obj).Do(ctx), into)
 }
 
 func (r resource) get(ctx context.Context, name string, into runtime.Object) error {
-	return r.client.Get().NamespaceIfScoped(r.namespace, r.namespace != "").Resource(r.plural).Name(name).
-		Do(ctx).Into(into)
+	return r.at(r.client.Get()).Name(name).Do(ctx).Into(into)
 }
 
 func (r resource) list(ctx context.Context, opts metav1.ListOptions, into runtime.Object) error {
-	return r.client.Get().NamespaceIfScoped(r.namespace, r.namespace != "").Resource(r.plural).
-		VersionedParams(&opts, parameterCodec).Do(ctx).Into(into)
+	return r.at(r.client.Get()).VersionedParams(&opts, parameterCodec).Do(ctx).Into(into)
 }
 
 func (r resource) update(ctx context.Context, name string, obj, into runtime.Object) error {
-	return r.client.Put().NamespaceIfScoped(r.namespace, r.namespace != "").Resource(r.plural).Name(name).
-		Body(obj).Do(ctx).Into(into)
+	return r.at(r.client.Put()).Name(name).Body(obj).Do(ctx).Into(into)
 }
 
 func (r resource) delete(ctx context.Context, name string, opts metav1.DeleteOptions) error {
-	return r.client.Delete().NamespaceIfScoped(r.namespace, r.namespace != "").Resource(r.plural).Name(name).
-		Body(&opts).Do(ctx).Error()
+	return r.at(r.client.Delete()).Name(name).Body(&opts).Do(ctx).Error()
 }
 
 func (r resource) apply(ctx context.Context, name string, data []byte, opts metav1.PatchOptions) error {
-	return r.client.Patch(types.ApplyPatchType).NamespaceIfScoped(r.namespace, r.namespace != "").
-		Resource(r.plural).Name(name).VersionedParams(&opts, parameterCodec).Body(data).Do(ctx).Error()
+	return r.at(r.client.Patch(types.ApplyPatchType)).Name(name).VersionedParams(&opts, parameterCodec).
+		Body(data).Do(ctx).Error()
 }
 
 func decode(res rest.Result, into runtime.Object) error {
