@@ -48,6 +48,7 @@ rules-check:
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./shared/resources/ -run '^$$' -fuzz FuzzDecodeAndValidate -fuzztime $(FUZZTIME)
+	$(GO) test ./functions/listenvs/ -run '^$$' -fuzz FuzzParsePage -fuzztime $(FUZZTIME)
 
 ## bench: cold start, createenv, listenvs at scale, the alert burst, the event log and create-to-Running
 ## against the local cluster and Redis, each beside a baseline from the same run (docs/PERFORMANCE.md)
