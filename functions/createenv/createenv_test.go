@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -16,30 +15,11 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
-	"github.com/devenvs/devenvs/shared/httpx"
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
 
 func spec(team, name string) map[string]any {
 	return map[string]any{"team": team, "name": name, "sshPublicKeys": []string{fixture.SSHKey}, "packages": []string{"git", "vim"}}
-}
-
-func errorBody(t *testing.T, body []byte) httpx.ErrorBody {
-	t.Helper()
-	var e httpx.ErrorBody
-	if err := json.Unmarshal(body, &e); err != nil {
-		t.Fatalf("error body %s: %v", body, err)
-	}
-	return e
-}
-
-func paths(e httpx.ErrorBody) []string {
-	var out []string
-	for _, f := range e.Fields {
-		out = append(out, f.Path)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func TestCreateMakesEveryObject(t *testing.T) {
@@ -118,12 +98,12 @@ func TestCreateRejectsBadInput(t *testing.T) {
 			if status != tc.wantStatus {
 				t.Fatalf("status %d, want %d: %s", status, tc.wantStatus, body)
 			}
-			e := errorBody(t, body)
+			e := fixture.ErrorBody(t, body)
 			if e.Message == "" || e.RequestID == "" {
 				t.Errorf("error body lacks message or request id: %s", body)
 			}
 			if tc.wantPaths != nil {
-				if diff := cmp.Diff(tc.wantPaths, paths(e)); diff != "" {
+				if diff := cmp.Diff(tc.wantPaths, fixture.FieldPaths(e)); diff != "" {
 					t.Errorf("field paths (-want +got):\n%s\nbody: %s", diff, body)
 				}
 			}
@@ -186,7 +166,7 @@ func TestQuotaRefusal(t *testing.T) {
 	if status != http.StatusForbidden {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	msg := errorBody(t, body).Message
+	msg := fixture.ErrorBody(t, body).Message
 	for _, want := range []string{"exceeded quota: devenvs", "requested: ", "limited: "} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message %q lacks %q", msg, want)
@@ -220,7 +200,7 @@ func TestEnvironmentLimit(t *testing.T) {
 	if status != http.StatusForbidden {
 		t.Fatalf("third create: status %d: %s", status, body)
 	}
-	if msg, want := errorBody(t, body).Message, "team alpha is at its limit of 2 environments: delete one first"; msg != want {
+	if msg, want := fixture.ErrorBody(t, body).Message, "team alpha is at its limit of 2 environments: delete one first"; msg != want {
 		t.Errorf("message %q, want %q", msg, want)
 	}
 	ns := fx.Namespace("alpha")

@@ -2,7 +2,6 @@ package listenvs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -15,7 +14,6 @@ import (
 	"github.com/devenvs/devenvs/shared/auth"
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
-	"github.com/devenvs/devenvs/shared/httpx"
 	"github.com/devenvs/devenvs/shared/resources"
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
@@ -38,31 +36,19 @@ func TestPages(t *testing.T) {
 	}
 	slices.Sort(want) // "alpha/..." before "beta/...", names in order within a team
 
-	var got []string
-	query := "limit=3"
-	for calls := 1; ; calls++ {
-		page := listPage(t, srv.URL, "carol", query)
-		if calls == 1 && len(page.Teams) != 2 {
-			t.Errorf("teams %v, want alpha and beta", page.Teams)
-		}
-		if calls > 1 && len(page.Events) != 0 {
-			t.Errorf("page %d repeats %d activity log entries", calls, len(page.Events))
+	pages := walk(t, srv.URL, "carol", "limit=3", 11)
+	if len(pages[0].Teams) != 2 {
+		t.Errorf("teams %v, want alpha and beta", pages[0].Teams)
+	}
+	for i, page := range pages {
+		if i > 0 && len(page.Events) != 0 {
+			t.Errorf("page %d repeats %d activity log entries", i+1, len(page.Events))
 		}
 		if len(page.Environments) > 3 {
-			t.Fatalf("page %d has %d environments, limit 3", calls, len(page.Environments))
+			t.Fatalf("page %d has %d environments, limit 3", i+1, len(page.Environments))
 		}
-		for _, e := range page.Environments {
-			got = append(got, e.Team+"/"+e.Name)
-		}
-		if page.Continue == "" {
-			break
-		}
-		if calls > 10 {
-			t.Fatal("pages never end")
-		}
-		query = "limit=3&continue=" + url.QueryEscape(page.Continue)
 	}
-	if !slices.Equal(got, want) {
+	if got := keys(pages); !slices.Equal(got, want) {
 		t.Errorf("pages listed\n%v\nwant\n%v", got, want)
 	}
 }
@@ -83,19 +69,7 @@ func TestPagesBeyondExpected(t *testing.T) {
 	}
 	want = append(want, makeEnv(t, fx, "alpha", "b-three"))
 	slices.Sort(want)
-	var got []string
-	query := "team=alpha&limit=2"
-	for calls := 0; calls < 5; calls++ {
-		page := listPage(t, srv.URL, "alice", query)
-		for _, e := range page.Environments {
-			got = append(got, e.Team+"/"+e.Name)
-		}
-		if page.Continue == "" {
-			break
-		}
-		query = "team=alpha&limit=2&continue=" + url.QueryEscape(page.Continue)
-	}
-	if !slices.Equal(got, want) {
+	if got := keys(walk(t, srv.URL, "alice", "team=alpha&limit=2", 5)); !slices.Equal(got, want) {
 		t.Errorf("pages listed %v, want %v", got, want)
 	}
 }
@@ -114,25 +88,11 @@ func TestTeamNamedTwice(t *testing.T) {
 	srv := fx.Serve(t, fn, nil)
 	fn.App.Auth = memberTwice{} // the test owns the handler until it returns
 	want := []string{makeEnv(t, fx, "alpha", "twice-a"), makeEnv(t, fx, "alpha", "twice-b"), makeEnv(t, fx, "beta", "twice-c")}
-	var got []string
-	query := "limit=1"
-	for calls := 0; ; calls++ {
-		if calls > 5 {
-			t.Fatalf("pages never end; listed %v", got)
-		}
-		page := listPage(t, srv.URL, "carol", query)
-		if calls == 0 && !slices.Equal(page.Teams, []string{"alpha", "beta"}) {
-			t.Errorf("teams %v, want [alpha beta]", page.Teams)
-		}
-		for _, e := range page.Environments {
-			got = append(got, e.Team+"/"+e.Name)
-		}
-		if page.Continue == "" {
-			break
-		}
-		query = "limit=1&continue=" + url.QueryEscape(page.Continue)
+	pages := walk(t, srv.URL, "carol", "limit=1", 6)
+	if !slices.Equal(pages[0].Teams, []string{"alpha", "beta"}) {
+		t.Errorf("teams %v, want [alpha beta]", pages[0].Teams)
 	}
-	if !slices.Equal(got, want) {
+	if got := keys(pages); !slices.Equal(got, want) {
 		t.Errorf("pages listed %v, want %v", got, want)
 	}
 }
@@ -164,11 +124,40 @@ func TestPageErrors(t *testing.T) {
 			if status != tc.status {
 				t.Fatalf("status %d, want %d: %s", status, tc.status, body)
 			}
-			if got := errorFields(t, body); !slices.Contains(got, tc.field) {
+			if got := fixture.FieldPaths(fixture.ErrorBody(t, body)); !slices.Contains(got, tc.field) {
 				t.Errorf("error fields %v, want %q", got, tc.field)
 			}
 		})
 	}
+}
+
+// walk lists from query and follows the continue tokens, as the UI does, failing the test
+// when the pages have not ended after maxCalls calls; it returns every page.
+func walk(t *testing.T, base, user, query string, maxCalls int) []Response {
+	t.Helper()
+	var pages []Response
+	for next := query; ; {
+		if len(pages) == maxCalls {
+			t.Fatalf("pages never end: %d calls listed %v", maxCalls, keys(pages))
+		}
+		page := listPage(t, base, user, next)
+		pages = append(pages, page)
+		if page.Continue == "" {
+			return pages
+		}
+		next = query + "&continue=" + url.QueryEscape(page.Continue)
+	}
+}
+
+// keys returns "team/name" of the environments on pages, in order.
+func keys(pages []Response) []string {
+	var out []string
+	for _, page := range pages {
+		for _, e := range page.Environments {
+			out = append(out, e.Team+"/"+e.Name)
+		}
+	}
+	return out
 }
 
 // makeEnv writes an environment's Deployment straight to the cluster (what createenv
@@ -186,18 +175,4 @@ func makeEnv(t *testing.T, fx *fixture.Fixture, teamName, name string) string {
 		t.Fatal(err)
 	}
 	return teamName + "/" + name
-}
-
-// errorFields returns the field paths of an error response.
-func errorFields(t *testing.T, body []byte) []string {
-	t.Helper()
-	var e httpx.ErrorBody
-	if err := json.Unmarshal(body, &e); err != nil {
-		t.Fatalf("error body %s: %v", body, err)
-	}
-	var paths []string
-	for _, f := range e.Fields {
-		paths = append(paths, f.Path)
-	}
-	return paths
 }

@@ -1,36 +1,18 @@
 package listenvs
 
 import (
-	"context"
 	"fmt"
-	"net/http"
 	"sync/atomic"
 	"testing"
-	"time"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/devenvs/devenvs/shared/config"
-	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/kube"
-	"github.com/devenvs/devenvs/shared/resources"
 	"github.com/devenvs/devenvs/shared/testenv"
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
 
-// countingTransport counts every request the function's Kubernetes clients send.
-type countingTransport struct {
-	rt http.RoundTripper
-	n  *atomic.Int64
-}
-
-func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	return c.rt.RoundTrip(r)
-}
-
 // TestListRequestsDoNotGrowWithEnvironments counts the API requests of one list call with a
-// RoundTripper on the function's rest.Config: a list of 20 environments must cost exactly
+// RoundTripper on the function's rest.Config (testenv.CountRequests): a list of 20 environments must cost exactly
 // what a list of 1 costs, and at most 3 requests per team (Deployments, pods, pod metrics).
 // It is a count, not a timing, so it cannot flake on a busy machine.
 func TestListRequestsDoNotGrowWithEnvironments(t *testing.T) {
@@ -41,28 +23,17 @@ func TestListRequestsDoNotGrowWithEnvironments(t *testing.T) {
 	fn := New()
 	srv := fx.Serve(t, fn, nil)
 	var calls atomic.Int64
-	rc := testenv.RestConfig(t)
-	rc.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return countingTransport{rt: rt, n: &calls} }
-	kc, err := kube.New(rc)
+	kc, err := kube.New(testenv.CountRequests(testenv.RestConfig(t), &calls))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The test owns the handler until it returns, so swapping the client is race-free.
 	fn.App.Kube = kc
 
-	team, _ := fx.Config.Team("alpha")
 	create := func(from, to int) {
 		t.Helper()
 		for i := from; i < to; i++ {
-			spec := &env.Spec{Team: "alpha", Name: fmt.Sprintf("count-%02d", i), SSHPublicKeys: []string{fixture.SSHKey}}
-			spec.SetDefaults(fx.Config)
-			if fe := spec.Validate(fx.Config); fe != nil {
-				t.Fatal(fe)
-			}
-			d := resources.MakeDeployment(spec, team, fx.Config, "alice", time.Now())
-			if _, err := fx.Clientset.AppsV1().Deployments(team.Namespace).Create(context.Background(), d, metav1.CreateOptions{}); err != nil {
-				t.Fatal(err)
-			}
+			makeEnv(t, fx, "alpha", fmt.Sprintf("count-%02d", i))
 		}
 	}
 	count := func(user, teamName string, want int) int64 {

@@ -16,27 +16,16 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/client-go/rest"
 
 	"github.com/devenvs/devenvs/functions/listenvs"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/kube"
+	"github.com/devenvs/devenvs/shared/testenv"
 )
-
-// countingTransport counts the requests a client sends.
-type countingTransport struct {
-	rt http.RoundTripper
-	n  *atomic.Int64
-}
-
-func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	return c.rt.RoundTrip(r)
-}
 
 // list measures listenvs at growing numbers of environments in one team, then across four
 // teams: latency of GET on the real binary, its peak RSS (VmHWM), the API requests of one call
-// (an in-process listenvs whose client counts requests with WrapTransport), against
+// (an in-process listenvs whose client counts requests, testenv.CountRequests), against
 // `kubectl get deployments,pods -l app.kubernetes.io/managed-by=devenvs -o json`.
 func (b *bench) list(ctx context.Context) error {
 	if err := b.build(ctx, "./cmd/listenvs"); err != nil {
@@ -77,9 +66,7 @@ func (b *bench) list(ctx context.Context) error {
 		return err
 	}
 	defer counted.Stop(context.Background())
-	rc := rest.CopyConfig(b.rc)
-	rc.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return countingTransport{rt: rt, n: &calls} }
-	if counted.App.Kube, err = kube.New(rc); err != nil {
+	if counted.App.Kube, err = kube.New(testenv.CountRequests(b.rc, &calls)); err != nil {
 		return err
 	}
 	countCall := func(query string) (int64, error) {
