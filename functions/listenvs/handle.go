@@ -39,13 +39,14 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	limit, from, fe := parsePage(r.URL.Query())
+	q := r.URL.Query()
+	limit, from, fe := parsePage(q)
 	if fe != nil {
 		httpx.WriteError(w, r, http.StatusBadRequest, fe)
 		return
 	}
 	teams := id.Teams
-	if team := r.URL.Query().Get("team"); team != "" {
+	if team := q.Get("team"); team != "" {
 		if _, ok := f.App.TeamFor(w, r, id, team); !ok {
 			return
 		}
@@ -87,7 +88,7 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) {
 			return
 		case page.Continue != "" && apierrors.IsBadRequest(err):
 			// The token decoded, but the apiserver refuses the part of it that is its own.
-			httpx.WriteError(w, r, http.StatusBadRequest, apis.ErrInvalidValue(r.URL.Query().Get("continue"), "continue",
+			httpx.WriteError(w, r, http.StatusBadRequest, apis.ErrInvalidValue(q.Get("continue"), "continue",
 				"not a token from an earlier response"))
 			return
 		case err != nil:
