@@ -45,6 +45,9 @@ func TestCreateMakesEveryObject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if d.Spec.Paused {
+		t.Error("the Deployment is still paused: it would never start")
+	}
 	for _, get := range []func() (metav1.Object, error){
 		func() (metav1.Object, error) {
 			return fx.Clientset.CoreV1().Secrets(ns).Get(ctx, "demo-ssh", metav1.GetOptions{})

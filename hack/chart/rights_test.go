@@ -6,11 +6,12 @@ package chart
 // operations succeed with its own token) and nothing more (every other verb and resource is
 // refused). Keys are "<group>/<resource>" ("" is the core group).
 var wantRights = map[string]map[string][]string{
-	// kube.Client.Deployments (count before create), Create: admitPod (a server-side dry-run
-	// create of the pod), Deployments.Create, createOwned (Secret, Service, PVC create),
-	// exists (Get, after a quota refusal), deleteDeployment (clean-up of a half-made env).
+	// kube.Client.Create: checkLimit (a metadata-only list), admitPod (a server-side dry-run
+	// create of the pod), claim (create the Deployment paused), ownedSteps (Secret, Service,
+	// PVC create), unpause (a merge patch), exists (Get, after a quota refusal), unclaim and
+	// deleteDeployment (clean-up of a refused or half-made env).
 	"createenv": {
-		"apps/deployments":            {"create", "delete", "get", "list"},
+		"apps/deployments":            {"create", "delete", "get", "list", "patch"},
 		"/pods":                       {"create"},
 		"/secrets":                    {"create"},
 		"/services":                   {"create"},

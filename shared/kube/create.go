@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/devenvs/devenvs/shared/env"
 )
@@ -27,55 +28,113 @@ type Objects struct {
 // Create makes an environment's objects, or none of them. With maxEnvironments > 0 it
 // refuses with a *LimitError when the namespace already holds that many environments.
 //
-// A server-side dry run of the pod first lets the ResourceQuota admission answer now (a
-// Deployment itself is never refused; its ReplicaSet would fail later, out of the caller's
-// sight); it stores nothing, so it is sent together with the count of environments. The
-// Deployment goes next, so that its creation is the one atomic claim on the name:
-// of many concurrent creates exactly one wins, and the losers, which created nothing, return
-// ErrExists without touching the winner's objects. The owned objects follow with an owner
-// reference; if any fails, everything made so far is deleted.
+// It takes two round trips to the apiserver. The first sends three requests at once: the
+// count of environments, a server-side dry run of the pod (so the ResourceQuota admission
+// answers now: a Deployment itself is never refused, its ReplicaSet would fail later, out of
+// the caller's sight), and the Deployment, created paused. Its creation is the one atomic
+// claim on the name: of many concurrent creates exactly one wins, and the losers return
+// ErrExists without touching the winner's objects. Paused, it makes no ReplicaSet, so when a
+// check refuses, deleting it undoes everything. The second round trip creates the owned
+// objects with an owner reference and unpauses the Deployment; if any of that fails,
+// everything made so far is deleted.
 func (c *Client) Create(ctx context.Context, objs Objects, maxEnvironments int) (*appsv1.Deployment, error) {
-	ns := objs.Deployment.Namespace
-	checks := []func() error{func() error { return c.admitPod(ctx, objs.Deployment) }}
+	ns, name := objs.Deployment.Namespace, objs.Deployment.Name
+	var claimed *appsv1.Deployment
+	steps := []func() error{
+		func() error { return c.admitPod(ctx, objs.Deployment) },
+		func() error {
+			d, err := c.claim(ctx, objs.Deployment)
+			claimed = d
+			return err
+		},
+	}
 	if maxEnvironments > 0 {
 		// First in the list, so a team at its limit hears about the limit, not the quota.
-		checks = slices.Insert(checks, 0, func() error { return c.checkLimit(ctx, ns, maxEnvironments) })
+		steps = slices.Insert(steps, 0, func() error { return c.checkLimit(ctx, ns, name, maxEnvironments) })
 	}
-	if err := runAll(checks); err != nil {
+	if err := runAll(steps); err != nil {
+		if claimed != nil {
+			// Use a fresh context: the caller's may be the reason we are failing.
+			if cerr := c.unclaim(context.WithoutCancel(ctx), claimed); cerr != nil {
+				return nil, errors.Join(err, fmt.Errorf("clean up after refused create: %w", cerr))
+			}
+		}
 		return nil, err
 	}
-	d := &appsv1.Deployment{}
-	err := c.deployments(ns).create(ctx, objs.Deployment, d, metav1.CreateOptions{})
-	if apierrors.IsAlreadyExists(err) || (isQuota(err) && c.exists(ctx, ns, objs.Deployment.Name)) {
+	owner := *metav1.NewControllerRef(claimed, appsv1.SchemeGroupVersion.WithKind("Deployment"))
+	var started *appsv1.Deployment
+	err := runAll(append(c.ownedSteps(ctx, owner, objs), func() error {
+		d, err := c.unpause(ctx, ns, name)
+		started = d
+		return err
+	}))
+	if err != nil {
+		if cerr := c.deleteDeployment(context.WithoutCancel(ctx), ns, name); cerr != nil {
+			return nil, errors.Join(err, fmt.Errorf("clean up after failed create: %w", cerr))
+		}
+		return nil, err
+	}
+	return started, nil
+}
+
+// claim creates the Deployment paused: it holds the name, and nothing runs until unpause.
+func (c *Client) claim(ctx context.Context, d *appsv1.Deployment) (*appsv1.Deployment, error) {
+	paused := d.DeepCopy()
+	paused.Spec.Paused = true
+	created := &appsv1.Deployment{}
+	err := c.deployments(d.Namespace).create(ctx, paused, created, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) || (isQuota(err) && c.exists(ctx, d.Namespace, d.Name)) {
 		// Quota admission charges every attempt before storage checks the name, so a
 		// count quota can refuse the losers of a race for a name that is simply taken.
 		return nil, ErrExists
 	}
 	if err != nil {
-		return nil, fmt.Errorf("create deployment %s/%s: %w", ns, objs.Deployment.Name, classify(err))
+		return nil, fmt.Errorf("create deployment %s/%s: %w", d.Namespace, d.Name, classify(err))
 	}
-	owner := *metav1.NewControllerRef(d, appsv1.SchemeGroupVersion.WithKind("Deployment"))
-	if err := c.createOwned(ctx, owner, objs); err != nil {
-		// Use a fresh context: the caller's may be the reason we are failing.
-		if cerr := c.deleteDeployment(context.WithoutCancel(ctx), ns, d.Name); cerr != nil {
-			return nil, errors.Join(err, fmt.Errorf("clean up after failed create: %w", cerr))
-		}
-		return nil, err
+	return created, nil
+}
+
+// unclaim deletes a claimed Deployment that never ran. It owns nothing yet, so there is
+// nothing to wait for; the UID precondition keeps it from deleting a later namesake.
+func (c *Client) unclaim(ctx context.Context, d *appsv1.Deployment) error {
+	policy := metav1.DeletePropagationBackground
+	err := c.deployments(d.Namespace).delete(ctx, d.Name, metav1.DeleteOptions{
+		PropagationPolicy: &policy,
+		Preconditions:     metav1.NewUIDPreconditions(string(d.UID)),
+	})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("delete deployment %s/%s: %w", d.Namespace, d.Name, err)
+	}
+	return nil
+}
+
+// unpause lets the deployment controller roll the environment out.
+func (c *Client) unpause(ctx context.Context, ns, name string) (*appsv1.Deployment, error) {
+	d := &appsv1.Deployment{}
+	if err := c.deployments(ns).patch(ctx, name, types.MergePatchType, []byte(`{"spec":{"paused":false}}`), d); err != nil {
+		return nil, fmt.Errorf("start deployment %s/%s: %w", ns, name, err)
 	}
 	return d, nil
 }
 
-// checkLimit counts the environments in ns, reading only their metadata and at most most of
-// them: the count's cost does not grow with the team.
-func (c *Client) checkLimit(ctx context.Context, ns string, most int) error {
+// checkLimit counts the environments in ns other than the one being created (whose paused
+// Deployment the count may or may not see), reading only their metadata and at most most
+// of them: the count's cost does not grow with the team.
+func (c *Client) checkLimit(ctx context.Context, ns, creating string, most int) error {
 	var list metav1.PartialObjectMetadataList
-	opts := metav1.ListOptions{LabelSelector: env.Selector(), Limit: int64(most)}
+	opts := metav1.ListOptions{LabelSelector: env.Selector(), Limit: int64(most + 1)}
 	err := c.deployments(ns).at(c.apps.Get()).SetHeader("Accept", partialMetadataList).
 		VersionedParams(&opts, parameterCodec).Do(ctx).Into(&list)
 	if err != nil {
 		return fmt.Errorf("count environments in %s: %w", ns, err)
 	}
-	if len(list.Items) >= most {
+	others := 0
+	for _, item := range list.Items {
+		if item.Name != creating {
+			others++
+		}
+	}
+	if others >= most {
 		return &LimitError{Max: most}
 	}
 	return nil
@@ -98,10 +157,10 @@ func (c *Client) admitPod(ctx context.Context, d *appsv1.Deployment) error {
 	return nil
 }
 
-// createOwned creates the owned objects concurrently: they depend only on the Deployment,
-// so the create waits for one round trip instead of one per object. Every object is tried;
-// the error returned is that of the first failed object in Secret, Service, PVC order.
-func (c *Client) createOwned(ctx context.Context, owner metav1.OwnerReference, objs Objects) error {
+// ownedSteps create the owned objects. They depend only on the Deployment, so they run
+// together: every object is tried, and the error runAll returns is that of the first failed
+// object in Secret, Service, PVC order.
+func (c *Client) ownedSteps(ctx context.Context, owner metav1.OwnerReference, objs Objects) []func() error {
 	ns := objs.Deployment.Namespace
 	var steps []func() error
 	if s := objs.Secret; s != nil {
@@ -131,7 +190,7 @@ func (c *Client) createOwned(ctx context.Context, owner metav1.OwnerReference, o
 			return nil
 		})
 	}
-	return runAll(steps)
+	return steps
 }
 
 // runAll runs steps concurrently (the last on the calling goroutine) and returns the error
