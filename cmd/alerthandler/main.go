@@ -1,5 +1,5 @@
 // Command alerthandler runs the alert handler with the func-go HTTP runtime, as func's
-// scaffolding would. The function decodes CloudEvents itself (app.CloudEvents) rather than
+// scaffolding would. The function decodes CloudEvents itself (eventfn.Handler) rather than
 // through func-go's CloudEvents runtime, whose SDK receiver can wedge when a request is
 // cancelled mid-flight.
 package main

@@ -1,5 +1,5 @@
 // Command reaper runs the reaper with the func-go HTTP runtime, as func's scaffolding would.
-// The function decodes CloudEvents itself (app.CloudEvents) rather than through func-go's
+// The function decodes CloudEvents itself (eventfn.Handler) rather than through func-go's
 // CloudEvents runtime, whose SDK receiver can wedge when a request is cancelled mid-flight.
 package main
 

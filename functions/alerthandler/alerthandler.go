@@ -5,9 +5,9 @@
 // as done, malformed events are refused with a 4xx (not retried) and failures of the cluster
 // with a 5xx (retried).
 //
-// It is served as a func-go HTTP function: app.CloudEvents decodes each request with the
+// It is served as a func-go HTTP function: eventfn.Handler decodes each request with the
 // CloudEvents SDK's stateless HTTP binding instead of the SDK's receiver, which can wedge under
-// concurrent or cancelled requests (see app.CloudEvents). Deliveries are independent, so an
+// concurrent or cancelled requests (see eventfn.Handler). Deliveries are independent, so an
 // instance takes several at once.
 package alerthandler
 
@@ -16,6 +16,7 @@ import (
 	"net/http"
 
 	"github.com/devenvs/devenvs/shared/app"
+	"github.com/devenvs/devenvs/shared/eventfn"
 )
 
 // Function is a func-go instanced HTTP function that takes CloudEvents.
@@ -26,5 +27,5 @@ func New() *Function { return &Function{} }
 
 // Start wires the function from its environment.
 func (f *Function) Start(_ context.Context, cfg map[string]string) error {
-	return f.Init("alerthandler", cfg, app.Options{Kube: true}, app.CloudEvents(f.HandleEvent), http.MethodPost)
+	return f.Init("alerthandler", cfg, app.Options{Kube: true}, eventfn.Handler(f.HandleEvent), http.MethodPost)
 }

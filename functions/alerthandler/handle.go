@@ -36,7 +36,7 @@ const handleBudget = 20 * time.Second
 const claimTTL = handleBudget + 5*time.Second
 
 // HandleEvent acts on one alert event. The returned error is a *cehttp.Result carrying the
-// HTTP status the Broker sees (app.CloudEvents answers it); nil is 200.
+// HTTP status the Broker sees (eventfn.Handler answers it); nil is 200.
 func (f *Function) HandleEvent(ctx context.Context, e event.Event) error {
 	logger := f.App.Logger.WithFields(map[string]any{"event_id": e.ID(), "event_source": e.Source(), "event_type": e.Type()})
 	a, err := parseAlert(e)

@@ -19,7 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
-	"github.com/devenvs/devenvs/shared/app"
+	"github.com/devenvs/devenvs/shared/eventfn"
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
 
@@ -120,7 +120,7 @@ func deliverRetrying(ctx context.Context, target string, e event.Event) error {
 // handleRetrying calls f.HandleEvent directly, retrying a 503 like the Broker, and wants 200.
 func handleRetrying(f *Function, e event.Event) error {
 	return retryLikeTheBroker(e, func() (int, string, error) {
-		status, err := app.EventStatus(f.HandleEvent(context.Background(), e))
+		status, err := eventfn.Status(f.HandleEvent(context.Background(), e))
 		return status, fmt.Sprint(err), nil
 	})
 }

@@ -23,7 +23,7 @@ const PingType = "dev.knative.sources.ping"
 
 // HandleEvent runs one sweep over every team. One team's failure does not stop the others;
 // it makes the answer a 5xx so the failure is visible, and the next tick tries again. The
-// returned error is a *cehttp.Result carrying the HTTP status (app.CloudEvents answers it).
+// returned error is a *cehttp.Result carrying the HTTP status (eventfn.Handler answers it).
 func (f *Function) HandleEvent(ctx context.Context, e event.Event) error {
 	if e.Type() != PingType {
 		return cehttp.NewResult(http.StatusBadRequest, "event type %q is not a tick: want %s", e.Type(), PingType)

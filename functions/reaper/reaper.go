@@ -2,9 +2,9 @@
 // environments past their expires-at (stopping or deleting them, as each team is
 // configured) and logs a warning shortly before an environment expires.
 //
-// It is served as a func-go HTTP function: app.CloudEvents decodes the tick with the
+// It is served as a func-go HTTP function: eventfn.Handler decodes the tick with the
 // CloudEvents SDK's stateless HTTP binding instead of the SDK's receiver, which can wedge
-// when a request is cancelled mid-flight (see app.CloudEvents).
+// when a request is cancelled mid-flight (see eventfn.Handler).
 package reaper
 
 import (
@@ -12,6 +12,7 @@ import (
 	"net/http"
 
 	"github.com/devenvs/devenvs/shared/app"
+	"github.com/devenvs/devenvs/shared/eventfn"
 )
 
 // Function is a func-go instanced HTTP function that takes CloudEvents.
@@ -22,5 +23,5 @@ func New() *Function { return &Function{} }
 
 // Start wires the function from its environment.
 func (f *Function) Start(_ context.Context, cfg map[string]string) error {
-	return f.Init("reaper", cfg, app.Options{Kube: true}, app.CloudEvents(f.HandleEvent), http.MethodPost)
+	return f.Init("reaper", cfg, app.Options{Kube: true}, eventfn.Handler(f.HandleEvent), http.MethodPost)
 }

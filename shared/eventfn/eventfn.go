@@ -1,4 +1,7 @@
-package app
+// Package eventfn serves a CloudEvents function over plain HTTP. It is its own package so
+// that only the functions that take CloudEvents link the SDK (and its logger) and pay for
+// their start-up.
+package eventfn
 
 import (
 	"context"
@@ -14,12 +17,12 @@ import (
 	"github.com/devenvs/devenvs/shared/httpx"
 )
 
-// MaxEventBytes limits the body of one CloudEvent. An alert (labels, annotations, the
+// MaxBytes limits the body of one CloudEvent. An alert (labels, annotations, the
 // notification's group key) or a PingSource tick is a few KiB; anything near this size is not
 // an event for these functions.
-const MaxEventBytes = 256 << 10
+const MaxBytes = 256 << 10
 
-// CloudEvents serves handle, which acts on one CloudEvent, over HTTP. It decodes the event
+// Handler serves handle, which acts on one CloudEvent, over HTTP. It decodes the event
 // from the request with the SDK's stateless binding (binary or structured content mode) and
 // calls handle in the request's own goroutine, so concurrent requests are independent and a
 // cancelled one cannot hold up the next.
@@ -39,8 +42,8 @@ const MaxEventBytes = 256 << 10
 //   - any other error: 500.
 //
 // Requests that are not a CloudEvent never reach handle: 405 for a method other than POST,
-// 413 above MaxEventBytes, 400 for a body or headers that are not one valid event.
-func CloudEvents(handle func(context.Context, event.Event) error) http.HandlerFunc {
+// 413 above MaxBytes, 400 for a body or headers that are not one valid event.
+func Handler(handle func(context.Context, event.Event) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -53,7 +56,7 @@ func CloudEvents(handle func(context.Context, event.Event) error) http.HandlerFu
 			httpx.WriteError(w, r, status, err)
 			return
 		}
-		status, err = EventStatus(handle(r.Context(), *e))
+		status, err = Status(handle(r.Context(), *e))
 		if err != nil {
 			httpx.WriteError(w, r, status, err)
 			return
@@ -67,7 +70,7 @@ func decodeEvent(w http.ResponseWriter, r *http.Request) (*event.Event, int, err
 	if cehttp.IsHTTPBatch(r.Header) {
 		return nil, http.StatusBadRequest, errors.New("batched CloudEvents are not accepted: send one event per request")
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxEventBytes)
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBytes)
 	e, err := cehttp.NewEventFromHTTPRequest(r)
 	var tooLarge *http.MaxBytesError
 	switch {
@@ -85,9 +88,9 @@ func decodeEvent(w http.ResponseWriter, r *http.Request) (*event.Event, int, err
 	return e, 0, nil
 }
 
-// EventStatus maps what an event handler returned to the HTTP status of the answer, and the
-// error to write with it (nil for a 2xx). See CloudEvents for the contract.
-func EventStatus(err error) (int, error) {
+// Status maps what an event handler returned to the HTTP status of the answer, and the
+// error to write with it (nil for a 2xx). See Handler for the contract.
+func Status(err error) (int, error) {
 	if err == nil {
 		return http.StatusOK, nil
 	}

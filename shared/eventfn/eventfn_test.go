@@ -1,4 +1,4 @@
-package app
+package eventfn
 
 import (
 	"context"
@@ -51,7 +51,7 @@ func structuredRequest(t *testing.T, e event.Event) *http.Request {
 	return r
 }
 
-func TestCloudEvents(t *testing.T) {
+func TestHandler(t *testing.T) {
 	plainJSON := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"hello":"world"}`))
 	plainJSON.Header.Set("Content-Type", "application/json")
 	batch := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`[]`))
@@ -59,7 +59,7 @@ func TestCloudEvents(t *testing.T) {
 	noID := binaryRequest(t, testEvent("x"))
 	noID.Header.Del("ce-id")
 	large := testEvent("large")
-	_ = large.SetData(event.ApplicationJSON, map[string]string{"blob": strings.Repeat("x", MaxEventBytes)})
+	_ = large.SetData(event.ApplicationJSON, map[string]string{"blob": strings.Repeat("x", MaxBytes)})
 
 	tests := []struct {
 		name       string
@@ -81,12 +81,12 @@ func TestCloudEvents(t *testing.T) {
 		{"plain JSON is not a CloudEvent", plainJSON, nil, http.StatusBadRequest, "not a CloudEvent", false},
 		{"batches are refused", batch, nil, http.StatusBadRequest, "batched CloudEvents are not accepted", false},
 		{"an event without an id is invalid", noID, nil, http.StatusBadRequest, "invalid CloudEvent", false},
-		{"too large", binaryRequest(t, large), nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("CloudEvent larger than %d bytes", MaxEventBytes), false},
+		{"too large", binaryRequest(t, large), nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("CloudEvent larger than %d bytes", MaxBytes), false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got *event.Event
-			h := CloudEvents(func(_ context.Context, e event.Event) error {
+			h := Handler(func(_ context.Context, e event.Event) error {
 				got = &e
 				return tc.result
 			})
@@ -143,18 +143,18 @@ func within(h http.Handler, r *http.Request, bound time.Duration) (int, bool) {
 	}
 }
 
-// TestCloudEventsCancelledRequestsDoNotWedge is what the SDK's receiver
+// TestCancelledRequestsDoNotWedge is what the SDK's receiver
 // (client.NewHTTPReceiveHandler) fails: requests cancelled before or while they are handled,
 // some while others run, and every later request still answered. Against the SDK receiver
 // the first part wedges deterministically: a request whose context is already cancelled
 // leaves its message without a consumer, and from then on each request waits for the next
 // one's (cloudevents/sdk-go#1224).
-func TestCloudEventsCancelledRequestsDoNotWedge(t *testing.T) {
+func TestCancelledRequestsDoNotWedge(t *testing.T) {
 	const bound = 10 * time.Second
 	release := make(chan struct{})
 	var mu sync.Mutex
 	seen := map[string]int{}
-	h := CloudEvents(func(ctx context.Context, e event.Event) error {
+	h := Handler(func(ctx context.Context, e event.Event) error {
 		mu.Lock()
 		seen[e.ID()]++
 		mu.Unlock()
@@ -245,7 +245,7 @@ func TestCloudEventsCancelledRequestsDoNotWedge(t *testing.T) {
 	}
 }
 
-func TestEventStatus(t *testing.T) {
+func TestStatus(t *testing.T) {
 	tests := []struct {
 		name       string
 		in         error
@@ -263,7 +263,7 @@ func TestEventStatus(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			status, err := EventStatus(tc.in)
+			status, err := Status(tc.in)
 			if status != tc.wantStatus {
 				t.Errorf("status %d, want %d", status, tc.wantStatus)
 			}
