@@ -195,13 +195,14 @@ func (b *bench) create(ctx context.Context) error {
 		for from := 0; from < n; from += roundSize {
 			to := min(n, from+roundSize)
 			// With a binary to compare, its requests alternate with the current one's (even
-			// jobs current, odd jobs before), so both meet the same background load.
+			// jobs current, odd jobs before), so both meet the same background load; the
+			// number in flight stays the mode's (one at a time when sequential).
 			targets := []*proc{p}
 			if old != nil {
 				targets = append(targets, old)
 			}
 			prefixes := []string{mode.prefix, "o" + mode.prefix}
-			lat, err := runParallel((to-from)*len(targets), mode.workers*len(targets), func(j int) (time.Duration, error) {
+			lat, err := runParallel((to-from)*len(targets), mode.workers, func(j int) (time.Duration, error) {
 				k, i := j%len(targets), from+j/len(targets)
 				st, d, body, err := b.post(targets[k].url, benchSpec(teamCreate, fmt.Sprintf("%s-%03d", prefixes[k], i)))
 				if err == nil && st != http.StatusCreated {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/distribution/reference"
@@ -38,8 +39,12 @@ var (
 var (
 	// packageRE admits "name" or "name=version" in the alphabet of apt, apk and rpm names.
 	// The first character cannot be '-', so a package can never be read as an option.
-	packageRE = regexp.MustCompile(`^[a-z0-9][a-z0-9+._-]{0,99}(=[A-Za-z0-9.+~:_-]{1,64})?$`)
-	envKeyRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	// Compiled on first use: its bounded repetitions make it the costliest part of this
+	// package's start-up, which every function pays and only createenv and updateenv use.
+	packageRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-z0-9][a-z0-9+._-]{0,99}(=[A-Za-z0-9.+~:_-]{1,64})?$`)
+	})
+	envKeyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
 // reservedEnvPrefixes are set by Kubernetes and by the platform; letting users set them
@@ -117,8 +122,8 @@ func validatePackages(pkgs []string) *apis.FieldError {
 	var errs *apis.FieldError
 	seen := map[string]int{}
 	for i, p := range pkgs {
-		if !packageRE.MatchString(p) {
-			errs = errs.Also(apis.ErrInvalidValue(p, apis.CurrentField, "must match "+packageRE.String()).ViaFieldIndex("packages", i))
+		if re := packageRE(); !re.MatchString(p) {
+			errs = errs.Also(apis.ErrInvalidValue(p, apis.CurrentField, "must match "+re.String()).ViaFieldIndex("packages", i))
 			continue
 		}
 		name, _, _ := strings.Cut(p, "=")

@@ -26,7 +26,7 @@ func errString(fe *apis.FieldError) string {
 }
 
 func TestSpecValidate(t *testing.T) {
-	pkgRule := "must match " + packageRE.String()
+	pkgRule := "must match " + packageRE().String()
 	tests := []struct {
 		name   string
 		mutate func(*Spec)
