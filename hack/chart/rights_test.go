@@ -7,11 +7,11 @@ package chart
 // refused). Keys are "<group>/<resource>" ("" is the core group).
 var wantRights = map[string]map[string][]string{
 	// kube.Client.Create: checkLimit (a metadata-only list), admitPod (a server-side dry-run
-	// create of the pod), claim (create the Deployment paused), ownedSteps (Secret, Service,
-	// PVC create), unpause (a merge patch), exists (Get, after a quota refusal), unclaim and
-	// deleteDeployment (clean-up of a refused or half-made env).
+	// create of the pod), claim (create the Deployment), ownedSteps (Secret, Service, PVC
+	// create), exists (Get, after a quota refusal), unclaim and deleteDeployment (clean-up of
+	// a refused or half-made env).
 	"createenv": {
-		"apps/deployments":            {"create", "delete", "get", "list", "patch"},
+		"apps/deployments":            {"create", "delete", "get", "list"},
 		"/pods":                       {"create"},
 		"/secrets":                    {"create"},
 		"/services":                   {"create"},

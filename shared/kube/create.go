@@ -11,7 +11,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/devenvs/devenvs/shared/env"
 )
@@ -31,12 +30,17 @@ type Objects struct {
 // It takes two round trips to the apiserver. The first sends three requests at once: the
 // count of environments, a server-side dry run of the pod (so the ResourceQuota admission
 // answers now: a Deployment itself is never refused, its ReplicaSet would fail later, out of
-// the caller's sight), and the Deployment, created paused. Its creation is the one atomic
-// claim on the name: of many concurrent creates exactly one wins, and the losers return
-// ErrExists without touching the winner's objects. Paused, it makes no ReplicaSet, so when a
-// check refuses, deleting it undoes everything. The second round trip creates the owned
-// objects with an owner reference and unpauses the Deployment; if any of that fails,
-// everything made so far is deleted.
+// the caller's sight) and the Deployment. Its creation is the one atomic claim on the name:
+// of many concurrent creates exactly one wins, and the losers return ErrExists without
+// touching the winner's objects. When a check refuses, the claimed Deployment is deleted
+// again (the garbage collector removes a ReplicaSet it may have begun). The second round
+// trip creates the owned objects with an owner reference; if any fails, everything made so
+// far is deleted.
+//
+// The Deployment is not created paused to be started in the second round trip, which would
+// spare a refused create that brief ReplicaSet: resuming a paused Deployment costs its first
+// pod about 140 ms more on the local cluster (docs/PERFORMANCE.md), and a developer waits
+// on every create for the pod, while refusals are rare.
 func (c *Client) Create(ctx context.Context, objs Objects, maxEnvironments int) (*appsv1.Deployment, error) {
 	ns, name := objs.Deployment.Namespace, objs.Deployment.Name
 	var claimed *appsv1.Deployment
@@ -62,27 +66,19 @@ func (c *Client) Create(ctx context.Context, objs Objects, maxEnvironments int) 
 		return nil, err
 	}
 	owner := *metav1.NewControllerRef(claimed, appsv1.SchemeGroupVersion.WithKind("Deployment"))
-	var started *appsv1.Deployment
-	err := runAll(append(c.ownedSteps(ctx, owner, objs), func() error {
-		d, err := c.unpause(ctx, ns, name)
-		started = d
-		return err
-	}))
-	if err != nil {
+	if err := runAll(c.ownedSteps(ctx, owner, objs)); err != nil {
 		if cerr := c.deleteDeployment(context.WithoutCancel(ctx), ns, name); cerr != nil {
 			return nil, errors.Join(err, fmt.Errorf("clean up after failed create: %w", cerr))
 		}
 		return nil, err
 	}
-	return started, nil
+	return claimed, nil
 }
 
-// claim creates the Deployment paused: it holds the name, and nothing runs until unpause.
+// claim creates the Deployment, which holds the name.
 func (c *Client) claim(ctx context.Context, d *appsv1.Deployment) (*appsv1.Deployment, error) {
-	paused := d.DeepCopy()
-	paused.Spec.Paused = true
 	created := &appsv1.Deployment{}
-	err := c.deployments(d.Namespace).create(ctx, paused, created, metav1.CreateOptions{})
+	err := c.deployments(d.Namespace).create(ctx, d, created, metav1.CreateOptions{})
 	if apierrors.IsAlreadyExists(err) || (isQuota(err) && c.exists(ctx, d.Namespace, d.Name)) {
 		// Quota admission charges every attempt before storage checks the name, so a
 		// count quota can refuse the losers of a race for a name that is simply taken.
@@ -94,8 +90,10 @@ func (c *Client) claim(ctx context.Context, d *appsv1.Deployment) (*appsv1.Deplo
 	return created, nil
 }
 
-// unclaim deletes a claimed Deployment that never ran. It owns nothing yet, so there is
-// nothing to wait for; the UID precondition keeps it from deleting a later namesake.
+// unclaim deletes the Deployment of a refused create. It owns nothing of this create's yet
+// but perhaps a ReplicaSet just begun, so it goes at once and the garbage collector follows
+// (a foreground delete would leave it listed, and counted, until then); the UID
+// precondition keeps it from deleting a later namesake.
 func (c *Client) unclaim(ctx context.Context, d *appsv1.Deployment) error {
 	policy := metav1.DeletePropagationBackground
 	err := c.deployments(d.Namespace).delete(ctx, d.Name, metav1.DeleteOptions{
@@ -108,18 +106,9 @@ func (c *Client) unclaim(ctx context.Context, d *appsv1.Deployment) error {
 	return nil
 }
 
-// unpause lets the deployment controller roll the environment out.
-func (c *Client) unpause(ctx context.Context, ns, name string) (*appsv1.Deployment, error) {
-	d := &appsv1.Deployment{}
-	if err := c.deployments(ns).patch(ctx, name, types.MergePatchType, []byte(`{"spec":{"paused":false}}`), d); err != nil {
-		return nil, fmt.Errorf("start deployment %s/%s: %w", ns, name, err)
-	}
-	return d, nil
-}
-
-// checkLimit counts the environments in ns other than the one being created (whose paused
-// Deployment the count may or may not see), reading only their metadata and at most most
-// of them: the count's cost does not grow with the team.
+// checkLimit counts the environments in ns other than the one being created (whose
+// Deployment, created at the same time, the count may or may not see), reading only their
+// metadata and at most most of them: the count's cost does not grow with the team.
 func (c *Client) checkLimit(ctx context.Context, ns, creating string, most int) error {
 	var list metav1.PartialObjectMetadataList
 	opts := metav1.ListOptions{LabelSelector: env.Selector(), Limit: int64(most + 1)}

@@ -53,10 +53,6 @@ func (r resource) delete(ctx context.Context, name string, opts metav1.DeleteOpt
 	return r.at(r.client.Delete()).Name(name).Body(&opts).Do(ctx).Error()
 }
 
-func (r resource) patch(ctx context.Context, name string, pt types.PatchType, data []byte, into runtime.Object) error {
-	return decode(r.at(r.client.Patch(pt)).Name(name).Body(data).Do(ctx), into)
-}
-
 func (r resource) apply(ctx context.Context, name string, data []byte, opts metav1.PatchOptions) error {
 	return r.at(r.client.Patch(types.ApplyPatchType)).Name(name).VersionedParams(&opts, parameterCodec).
 		Body(data).Do(ctx).Error()

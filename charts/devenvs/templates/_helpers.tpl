@@ -42,7 +42,7 @@ hack/chart/rbac_test.go proves on a real apiserver that these suffice and nothin
 createenv:
 - apiGroups: [apps]
   resources: [deployments]
-  verbs: [get, list, create, patch, delete]
+  verbs: [get, list, create, delete]
 {{- if .Values.rbac.ownerReferencesPermissionEnforcement }}
 - apiGroups: [apps]
   resources: [deployments/finalizers]
