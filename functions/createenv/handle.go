@@ -1,9 +1,11 @@
 package createenv
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/devenvs/devenvs/shared/app"
 	"github.com/devenvs/devenvs/shared/env"
@@ -16,6 +18,12 @@ import (
 
 // maxSpecBytes bounds a request body; a spec with ten keys and fifty packages is ~10 KiB.
 const maxSpecBytes = 64 << 10
+
+// createBudget bounds a create once it has begun, and it does not end when the caller hangs
+// up: a create cut off between its round trips would be undone or, if the cut-off hid an
+// answer, left half-made, while the user who closed the tab expects the environment. So it
+// finishes and is logged. Well under the Service's timeout and func-go's 30 s write timeout.
+const createBudget = 20 * time.Second
 
 func (f *Function) create(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
@@ -46,7 +54,8 @@ func (f *Function) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	ctx := r.Context()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), createBudget)
+	defer cancel()
 	ev := eventlog.Event{Actor: id.User, Action: "create", Team: spec.Team, Env: spec.Name, RequestID: httpx.RequestID(ctx)}
 	fail := func(status int, err error) {
 		ev.Outcome, ev.Reason = eventlog.OutcomeFailure, err.Error()

@@ -1,0 +1,88 @@
+package createenv
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/eventlog"
+	"github.com/devenvs/devenvs/shared/testenv/fixture"
+)
+
+// TestHangUpFinishesTheCreate sends creates whose callers hang up 0-30 ms after sending,
+// which cuts many of them off between their round trips to the apiserver. Whatever the
+// moment, a create that began finishes: it is logged as a success and its environment is
+// whole (its Deployment, Secret and Service there). A request cut off before
+// the function read it leaves nothing and no log entry; nothing is ever half-made.
+func TestHangUpFinishesTheCreate(t *testing.T) {
+	fx := fixture.New(t, func(c *config.Config) {
+		team, _ := c.Team("alpha")
+		team.MaxEnvironments = 100
+		team.Quota = nil
+	})
+	srv := fx.Serve(t, New(), nil)
+	const n = 30
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			raw, _ := json.Marshal(spec("alpha", fmt.Sprintf("hangup-%02d", i)))
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i)*time.Millisecond)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, bytes.NewReader(raw))
+			req.Header.Set("Authorization", "Bearer "+fixture.Token("alice"))
+			req.Header.Set("Content-Type", "application/json")
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	srv.Close() // waits for the handlers still running
+
+	events, err := fx.EventLog(t).Latest(context.Background(), "alpha", 2*n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logged := map[string]eventlog.Event{}
+	for _, e := range events {
+		logged[e.Env] = e
+	}
+	ns, ctx := fx.Namespace("alpha"), context.Background()
+	finished := 0
+	for i := range n {
+		name := fmt.Sprintf("hangup-%02d", i)
+		_, err := fx.Clientset.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+		e, ok := logged[name]
+		switch {
+		case ok && e.Outcome != eventlog.OutcomeSuccess:
+			t.Errorf("%s: logged %s (%s), want the create finished", name, e.Outcome, e.Reason)
+		case !ok && !apierrors.IsNotFound(err):
+			t.Errorf("%s: not logged, yet its Deployment is there (%v)", name, err)
+		case ok && err != nil:
+			t.Errorf("%s: logged as created, but: %v", name, err)
+		case ok:
+			finished++
+			if _, err := fx.Clientset.CoreV1().Secrets(ns).Get(ctx, name+"-ssh", metav1.GetOptions{}); err != nil {
+				t.Errorf("%s: secret: %v", name, err)
+			}
+			if _, err := fx.Clientset.CoreV1().Services(ns).Get(ctx, name, metav1.GetOptions{}); err != nil {
+				t.Errorf("%s: service: %v", name, err)
+			}
+		}
+	}
+	t.Logf("%d of %d creates began before their callers hung up, and finished", finished, n)
+	if finished == 0 {
+		t.Error("no create began: the hang-ups came too early to test anything")
+	}
+}
