@@ -108,7 +108,9 @@ func (c *Client) unclaim(ctx context.Context, d *appsv1.Deployment) error {
 
 // checkLimit counts the environments in ns other than the one being created (whose
 // Deployment, created at the same time, the count may or may not see), reading only their
-// metadata and at most most of them: the count's cost does not grow with the team.
+// metadata and at most most of them: the count's cost does not grow with the team. The
+// limit is a guard, not a lock: two creates racing for a team's last place may both be
+// refused (each counting the other) or, if neither sees the other, both pass.
 func (c *Client) checkLimit(ctx context.Context, ns, creating string, most int) error {
 	var list metav1.PartialObjectMetadataList
 	opts := metav1.ListOptions{LabelSelector: env.Selector(), Limit: int64(most + 1)}
