@@ -3,6 +3,7 @@ package createenv
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/devenvs/devenvs/shared/config"
@@ -241,4 +243,48 @@ func mustResourceList(t *testing.T, m map[string]string) corev1.ResourceList {
 		out[corev1.ResourceName(k)] = q
 	}
 	return out
+}
+
+// TestEnvironmentLimitSkipsDeleted shows environments being deleted not counting toward the
+// limit, also when there are more of them than the count reads in one page: four deleted
+// environments are held by a finalizer (the garbage collector can hold a deleted
+// environment's Deployment like that for a while), and a team with a limit of 2 can still
+// create two environments, and not a third.
+func TestEnvironmentLimitSkipsDeleted(t *testing.T) {
+	fx := fixture.New(t, func(c *config.Config) {
+		team, _ := c.Team("alpha")
+		team.MaxEnvironments = 2
+		team.Quota = nil
+	})
+	srv := fx.Serve(t, New(), nil)
+	ns, ctx := fx.Namespace("alpha"), context.Background()
+	deployments := fx.Clientset.AppsV1().Deployments(ns)
+	const hold = `{"metadata":{"finalizers":["devenvs.dev/test-hold"]}}`
+	for i := 1; i <= 4; i++ {
+		name := fmt.Sprintf("deleted-%d", i)
+		if status, body := fixture.Do(t, http.MethodPost, srv.URL, "alice", spec("alpha", name)); status != http.StatusCreated {
+			t.Fatalf("create %s: status %d: %s", name, status, body)
+		}
+		if _, err := deployments.Patch(ctx, name, types.MergePatchType, []byte(hold), metav1.PatchOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_, _ = deployments.Patch(ctx, name, types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
+		})
+		if err := fx.Kube.Delete(ctx, ns, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"live-1", "live-2"} {
+		if status, body := fixture.Do(t, http.MethodPost, srv.URL, "alice", spec("alpha", name)); status != http.StatusCreated {
+			t.Fatalf("create %s beside 4 deleted environments: status %d: %s", name, status, body)
+		}
+	}
+	status, body := fixture.Do(t, http.MethodPost, srv.URL, "alice", spec("alpha", "live-3"))
+	if status != http.StatusForbidden {
+		t.Fatalf("third live environment: status %d, want 403: %s", status, body)
+	}
+	if msg, want := fixture.ErrorBody(t, body).Message, "team alpha is at its limit of 2 environments: delete one first"; msg != want {
+		t.Errorf("message %q, want %q", msg, want)
+	}
 }

@@ -106,29 +106,37 @@ func (c *Client) unclaim(ctx context.Context, d *appsv1.Deployment) error {
 	return nil
 }
 
-// checkLimit counts the environments in ns other than the one being created (whose
-// Deployment, created at the same time, the count may or may not see), reading only their
-// metadata and at most most of them: the count's cost does not grow with the team. The
-// limit is a guard, not a lock: two creates racing for a team's last place may both be
-// refused (each counting the other) or, if neither sees the other, both pass.
+// checkLimit counts the environments in ns, reading only their metadata, a page of at most
+// most+1 at a time and only while the count could still be under the limit: its cost does
+// not grow with the team. It leaves out the one being created (whose Deployment, created
+// at the same time, the count may or may not see) and those being deleted (the garbage
+// collector may hold a deleted environment's Deployment for a while; its quota is the dry
+// run's business). The limit is a guard, not a lock: two creates racing for a team's last
+// place may both be refused (each counting the other) or, if neither sees the other, both
+// pass.
 func (c *Client) checkLimit(ctx context.Context, ns, creating string, most int) error {
-	var list metav1.PartialObjectMetadataList
 	opts := metav1.ListOptions{LabelSelector: env.Selector(), Limit: int64(most + 1)}
-	err := c.deployments(ns).at(c.apps.Get()).SetHeader("Accept", partialMetadataList).
-		VersionedParams(&opts, parameterCodec).Do(ctx).Into(&list)
-	if err != nil {
-		return fmt.Errorf("count environments in %s: %w", ns, err)
-	}
-	others := 0
-	for _, item := range list.Items {
-		if item.Name != creating {
-			others++
+	count := 0
+	for {
+		var list metav1.PartialObjectMetadataList
+		err := c.deployments(ns).at(c.apps.Get()).SetHeader("Accept", partialMetadataList).
+			VersionedParams(&opts, parameterCodec).Do(ctx).Into(&list)
+		if err != nil {
+			return fmt.Errorf("count environments in %s: %w", ns, err)
 		}
+		for _, item := range list.Items {
+			if item.Name != creating && item.DeletionTimestamp == nil {
+				count++
+			}
+		}
+		if count >= most {
+			return &LimitError{Max: most}
+		}
+		if list.Continue == "" {
+			return nil
+		}
+		opts.Continue = list.Continue
 	}
-	if others >= most {
-		return &LimitError{Max: most}
-	}
-	return nil
 }
 
 // admitPod asks the apiserver to admit (but not store) the Deployment's pod.
