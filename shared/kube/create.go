@@ -2,10 +2,10 @@ package kube
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -27,52 +27,75 @@ type Objects struct {
 // Create makes an environment's objects, or none of them. With maxEnvironments > 0 it
 // refuses with a *LimitError when the namespace already holds that many environments.
 //
-// It takes two round trips to the apiserver. The first sends three requests at once: the
-// count of environments, a server-side dry run of the pod (so the ResourceQuota admission
-// answers now: a Deployment itself is never refused, its ReplicaSet would fail later, out of
-// the caller's sight) and the Deployment. Its creation is the one atomic claim on the name:
-// of many concurrent creates exactly one wins, and the losers return ErrExists without
-// touching the winner's objects. When a check refuses, the claimed Deployment is deleted
-// again (the garbage collector removes a ReplicaSet it may have begun). The second round
-// trip creates the owned objects with an owner reference; if any fails, everything made so
-// far is deleted.
+// It usually takes two round trips to the apiserver. The first sends three requests at
+// once: the count of environments, the Deployment and a server-side dry run of its pod (so
+// the ResourceQuota admission answers now: a Deployment itself is never refused, its
+// ReplicaSet would fail later, out of the caller's sight). The Deployment's creation is the
+// one atomic claim on the name: of many concurrent creates exactly one wins, and the losers
+// return ErrExists without touching the winner's objects. When a check refuses, the claimed
+// Deployment is deleted again (the garbage collector removes a ReplicaSet it may have
+// begun). The second round trip creates the owned objects with an owner reference; if any
+// fails, everything made so far is deleted. If that undoing fails too, the error is a
+// *CleanupError, whatever the first failure was.
 //
 // The Deployment is not created paused to be started in the second round trip, which would
 // spare a refused create that brief ReplicaSet: resuming a paused Deployment costs its first
 // pod about 140 ms more on the local cluster (docs/PERFORMANCE.md), and a developer waits
 // on every create for the pod, while refusals are rare.
 func (c *Client) Create(ctx context.Context, objs Objects, maxEnvironments int) (*appsv1.Deployment, error) {
-	ns, name := objs.Deployment.Namespace, objs.Deployment.Name
+	ns := objs.Deployment.Namespace
 	var claimed *appsv1.Deployment
+	// In the order their errors rank: the limit before the name (a full team hears that it
+	// is full), the name before the quota (a retry of a create that went through hears that
+	// the environment exists, not that the quota is now used up by it).
 	steps := []func() error{
-		func() error { return c.admitPod(ctx, objs.Deployment) },
 		func() error {
 			d, err := c.claim(ctx, objs.Deployment)
 			claimed = d
 			return err
 		},
+		func() error { return c.admitPod(ctx, objs.Deployment) },
 	}
 	if maxEnvironments > 0 {
-		// First in the list, so a team at its limit hears about the limit, not the quota.
-		steps = slices.Insert(steps, 0, func() error { return c.checkLimit(ctx, ns, name, maxEnvironments) })
+		steps = slices.Insert(steps, 0, func() error {
+			return c.checkLimit(ctx, ns, objs.Deployment.Name, maxEnvironments)
+		})
 	}
 	if err := runAll(steps); err != nil {
 		if claimed != nil {
-			// Use a fresh context: the caller's may be the reason we are failing.
-			if cerr := c.unclaim(context.WithoutCancel(ctx), claimed); cerr != nil {
-				return nil, errors.Join(err, fmt.Errorf("clean up after refused create: %w", cerr))
-			}
+			return nil, c.undo(ctx, claimed, metav1.DeletePropagationBackground, err)
 		}
 		return nil, err
 	}
 	owner := *metav1.NewControllerRef(claimed, appsv1.SchemeGroupVersion.WithKind("Deployment"))
 	if err := runAll(c.ownedSteps(ctx, owner, objs)); err != nil {
-		if cerr := c.deleteDeployment(context.WithoutCancel(ctx), ns, name); cerr != nil {
-			return nil, errors.Join(err, fmt.Errorf("clean up after failed create: %w", cerr))
-		}
-		return nil, err
+		// In the foreground: the name stays taken until what the Deployment owns is gone.
+		return nil, c.undo(ctx, claimed, metav1.DeletePropagationForeground, err)
 	}
 	return claimed, nil
+}
+
+// cleanupBudget bounds undoing a failed create. The caller's context may have ended (it may
+// be why the create failed), so the clean-up gets its own.
+const cleanupBudget = 10 * time.Second
+
+// undo deletes the Deployment of a failed create (and through it what it owns) and returns
+// cause, or a *CleanupError when the deletion fails. A refused create's Deployment owns
+// nothing of this create's yet but perhaps a ReplicaSet just begun, so it goes at once
+// (background) and the garbage collector follows: a foreground delete would leave it
+// listed, and counted, until then. The UID precondition keeps undo from deleting a later
+// namesake; one already gone is fine.
+func (c *Client) undo(ctx context.Context, d *appsv1.Deployment, policy metav1.DeletionPropagation, cause error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupBudget)
+	defer cancel()
+	err := c.deployments(d.Namespace).delete(ctx, d.Name, metav1.DeleteOptions{
+		PropagationPolicy: &policy,
+		Preconditions:     metav1.NewUIDPreconditions(string(d.UID)),
+	})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return &CleanupError{Cause: cause, Cleanup: fmt.Errorf("delete deployment %s/%s: %w", d.Namespace, d.Name, err)}
+	}
+	return cause
 }
 
 // claim creates the Deployment, which holds the name.
@@ -88,22 +111,6 @@ func (c *Client) claim(ctx context.Context, d *appsv1.Deployment) (*appsv1.Deplo
 		return nil, fmt.Errorf("create deployment %s/%s: %w", d.Namespace, d.Name, classify(err))
 	}
 	return created, nil
-}
-
-// unclaim deletes the Deployment of a refused create. It owns nothing of this create's yet
-// but perhaps a ReplicaSet just begun, so it goes at once and the garbage collector follows
-// (a foreground delete would leave it listed, and counted, until then); the UID
-// precondition keeps it from deleting a later namesake.
-func (c *Client) unclaim(ctx context.Context, d *appsv1.Deployment) error {
-	policy := metav1.DeletePropagationBackground
-	err := c.deployments(d.Namespace).delete(ctx, d.Name, metav1.DeleteOptions{
-		PropagationPolicy: &policy,
-		Preconditions:     metav1.NewUIDPreconditions(string(d.UID)),
-	})
-	if err != nil && !apierrors.IsNotFound(err) {
-		return fmt.Errorf("delete deployment %s/%s: %w", d.Namespace, d.Name, err)
-	}
-	return nil
 }
 
 // checkLimit counts the environments in ns, reading only their metadata, a page of at most

@@ -23,6 +23,15 @@ func (e *LimitError) Error() string {
 	return fmt.Sprintf("already %d environments, the most allowed", e.Max)
 }
 
+// CleanupError means a create failed (Cause) and undoing it failed too (Cleanup): objects
+// may be left behind. It deliberately does not unwrap to Cause, so callers do not answer
+// as if only Cause had happened.
+type CleanupError struct{ Cause, Cleanup error }
+
+func (e *CleanupError) Error() string {
+	return fmt.Sprintf("%v; undoing the create failed too, objects may be left behind: %v", e.Cause, e.Cleanup)
+}
+
 // QuotaError is the apiserver refusing an object because the team's ResourceQuota would be
 // exceeded. Message is the apiserver's own text, which names the quota, what was requested,
 // what is used and the limit ("exceeded quota: devenvs, requested: requests.cpu=4, used:
