@@ -8,8 +8,7 @@ package chart
 var wantRights = map[string]map[string][]string{
 	// kube.Client.Create: checkLimit (a metadata-only list), admitPod (a server-side dry-run
 	// create of the pod), claim (create the Deployment), ownedSteps (Secret, Service, PVC
-	// create), exists (Get, after a quota refusal), unclaim and deleteDeployment (clean-up of
-	// a refused or half-made env).
+	// create), exists (Get, after a quota refusal), undo (delete a refused or half-made env).
 	"createenv": {
 		"apps/deployments":            {"create", "delete", "get", "list"},
 		"/pods":                       {"create"},

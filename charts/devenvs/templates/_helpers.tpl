@@ -26,8 +26,8 @@ web createenv listenvs deleteenv updateenv alerthandler alertsource reaper
 
 {{/*
 Exactly the API calls each function makes (shared/kube is the only door to the API):
-  createenv     Deployments list (count, createenv/handle.go), create, get (name race after a
-                quota refusal), delete (clean-up of a half-made environment); Pods create (the
+  createenv     Deployments list (the count, kube.checkLimit), create, get (name race after a
+                quota refusal), delete (undoing a refused or half-made create); Pods create (the
                 server-side dry-run admission check: dry-run needs create); Secrets, Services,
                 PersistentVolumeClaims create (they are removed by the garbage collector
                 through their owner reference, so no delete)
