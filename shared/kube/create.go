@@ -82,8 +82,8 @@ const cleanupBudget = 10 * time.Second
 // undo deletes the Deployment of a failed create (and through it what it owns) and returns
 // cause, or a *CleanupError when the deletion fails. A refused create's Deployment owns
 // nothing of this create's yet but perhaps a ReplicaSet just begun, so it goes at once
-// (background) and the garbage collector follows: a foreground delete would leave it
-// listed, and counted, until then. The UID precondition keeps undo from deleting a later
+// (background) and the garbage collector follows: a foreground delete would leave it in
+// the team's list until then. The UID precondition keeps undo from deleting a later
 // namesake; one already gone is fine.
 func (c *Client) undo(ctx context.Context, d *appsv1.Deployment, policy metav1.DeletionPropagation, cause error) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupBudget)
