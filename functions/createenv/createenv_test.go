@@ -201,13 +201,7 @@ func TestEnvironmentLimit(t *testing.T) {
 			t.Fatalf("create %d: status %d: %s", i, status, body)
 		}
 	}
-	status, body := fixture.Do(t, http.MethodPost, srv.URL, "alice", spec("alpha", "limit-c"))
-	if status != http.StatusForbidden {
-		t.Fatalf("third create: status %d: %s", status, body)
-	}
-	if msg, want := fixture.ErrorBody(t, body).Message, "team alpha is at its limit of 2 environments: delete one first"; msg != want {
-		t.Errorf("message %q, want %q", msg, want)
-	}
+	wantLimitRefusal(t, srv.URL, "limit-c")
 	ns := fx.Namespace("alpha")
 	deps, err := fx.Clientset.AppsV1().Deployments(ns).List(context.Background(), metav1.ListOptions{})
 	if err != nil || len(deps.Items) != 2 {
@@ -251,11 +245,7 @@ func mustResourceList(t *testing.T, m map[string]string) corev1.ResourceList {
 // environment's Deployment like that for a while), and a team with a limit of 2 can still
 // create two environments, and not a third.
 func TestEnvironmentLimitSkipsDeleted(t *testing.T) {
-	fx := fixture.New(t, func(c *config.Config) {
-		team, _ := c.Team("alpha")
-		team.MaxEnvironments = 2
-		team.Quota = nil
-	})
+	fx := fixture.New(t, fixture.CountLimit("alpha", 2))
 	srv := fx.Serve(t, New(), nil)
 	ns, ctx := fx.Namespace("alpha"), context.Background()
 	deployments := fx.Clientset.AppsV1().Deployments(ns)
@@ -280,9 +270,16 @@ func TestEnvironmentLimitSkipsDeleted(t *testing.T) {
 			t.Fatalf("create %s beside 4 deleted environments: status %d: %s", name, status, body)
 		}
 	}
-	status, body := fixture.Do(t, http.MethodPost, srv.URL, "alice", spec("alpha", "live-3"))
+	wantLimitRefusal(t, srv.URL, "live-3")
+}
+
+// wantLimitRefusal creates name in team alpha, whose limit is 2, and expects the 403 that
+// says the team is full.
+func wantLimitRefusal(t *testing.T, url, name string) {
+	t.Helper()
+	status, body := fixture.Do(t, http.MethodPost, url, "alice", spec("alpha", name))
 	if status != http.StatusForbidden {
-		t.Fatalf("third live environment: status %d, want 403: %s", status, body)
+		t.Fatalf("create %s at the limit: status %d, want 403: %s", name, status, body)
 	}
 	if msg, want := fixture.ErrorBody(t, body).Message, "team alpha is at its limit of 2 environments: delete one first"; msg != want {
 		t.Errorf("message %q, want %q", msg, want)

@@ -1,9 +1,7 @@
 package createenv
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"sync"
@@ -13,7 +11,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
@@ -25,11 +22,7 @@ import (
 // read it leaves nothing and no log entry. The test insists that some callers did hang up
 // on a create that then finished, or it has tested nothing.
 func TestHangUpFinishesTheCreate(t *testing.T) {
-	fx := fixture.New(t, func(c *config.Config) {
-		team, _ := c.Team("alpha")
-		team.MaxEnvironments = 100
-		team.Quota = nil
-	})
+	fx := fixture.New(t, fixture.CountLimit("alpha", 100))
 	srv := fx.Serve(t, New(), nil)
 	const n = 24
 	var (
@@ -42,12 +35,13 @@ func TestHangUpFinishesTheCreate(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			name := fmt.Sprintf("hangup-%02d", i)
-			raw, _ := json.Marshal(spec("alpha", name))
 			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(2*i)*time.Millisecond)
 			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, bytes.NewReader(raw))
-			req.Header.Set("Authorization", "Bearer "+fixture.Token("alice"))
-			req.Header.Set("Content-Type", "application/json")
+			req, err := fixture.NewRequest(ctx, http.MethodPost, srv.URL, "alice", spec("alpha", name))
+			if err != nil {
+				t.Error(err)
+				return
+			}
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				mu.Lock()

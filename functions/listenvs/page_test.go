@@ -57,11 +57,7 @@ func TestPages(t *testing.T) {
 // concurrent round; when more exist than that (made outside devenvs), the pages still list
 // each exactly once.
 func TestPagesBeyondExpected(t *testing.T) {
-	fx := fixture.New(t, func(c *config.Config) {
-		team, _ := c.Team("alpha")
-		team.MaxEnvironments = 2
-		team.Quota = nil
-	})
+	fx := fixture.New(t, fixture.CountLimit("alpha", 2))
 	srv := fx.Serve(t, New(), nil)
 	want := []string{makeEnv(t, fx, "alpha", "b-one"), makeEnv(t, fx, "alpha", "b-two")}
 	if got := listPage(t, srv.URL, "alice", "team=alpha&limit=2"); len(got.Environments) != 2 || got.Continue != "" {
