@@ -1,6 +1,8 @@
 package function
 
 import (
+	"cmp"
+
 	"github.com/devenvs/devenvs/shared/config"
 )
 
@@ -23,6 +25,8 @@ type catalogPool struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	GPU         bool   `json:"gpu"`
+	// ScratchHomes: homes on this pool are scratch unless the request asks otherwise.
+	ScratchHomes bool `json:"scratchHomes"`
 }
 
 type catalogPriority struct {
@@ -38,12 +42,14 @@ type catalogTeam struct {
 	MaxCPU      string          `json:"maxCPU"`
 	MaxMemory   string          `json:"maxMemory"`
 	MaxLifetime config.Duration `json:"maxLifetime"`
+	// Home is the team's default home, persistent or scratch.
+	Home config.HomeKind `json:"home"`
 }
 
 func catalogOf(cfg *config.Config) catalog {
 	c := catalog{Defaults: cfg.Defaults, Pools: []catalogPool{}, Priorities: []catalogPriority{}, Teams: []catalogTeam{}}
 	for _, p := range cfg.Pools {
-		c.Pools = append(c.Pools, catalogPool{Name: p.Name, Description: p.Description, GPU: p.GPU})
+		c.Pools = append(c.Pools, catalogPool{Name: p.Name, Description: p.Description, GPU: p.GPU, ScratchHomes: p.ScratchHomes})
 	}
 	for _, p := range cfg.Priorities {
 		c.Priorities = append(c.Priorities, catalogPriority{Name: p.Name, Description: p.Description})
@@ -52,6 +58,7 @@ func catalogOf(cfg *config.Config) catalog {
 		c.Teams = append(c.Teams, catalogTeam{
 			Name: t.Name, Pools: t.Pools, Priorities: t.Priorities, Images: t.Images,
 			MaxCPU: t.MaxCPU.String(), MaxMemory: t.MaxMemory.String(), MaxLifetime: t.MaxLifetime,
+			Home: cmp.Or(t.Home, config.HomePersistent),
 		})
 	}
 	return c

@@ -98,7 +98,7 @@ func TestConfigDocument(t *testing.T) {
 	if doc.Functions["updateenv"] != "http://127.0.0.1:8084" {
 		t.Errorf("functions = %v (trailing slash should be trimmed)", doc.Functions)
 	}
-	if len(doc.Catalog.Teams) != 2 || len(doc.Catalog.Pools) != 3 || doc.Catalog.Defaults.Pool != "cpu-small" {
+	if len(doc.Catalog.Teams) != 2 || len(doc.Catalog.Pools) != 4 || doc.Catalog.Defaults.Pool != "cpu-small" {
 		t.Errorf("catalog = %+v", doc.Catalog)
 	}
 }

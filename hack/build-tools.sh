@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the pinned control-plane binaries (kube-apiserver, controller-manager, scheduler,
-# kubectl, etcd, kwok, kwokctl, metrics-server; on request helm, func, kube-state-metrics)
+# kubectl, the kubelet of the real node, etcd, kwok, kwokctl, metrics-server; on request helm, func, kube-state-metrics)
 # from the Go module proxy into the cache.
 # A cold build takes ~10 minutes on 2 cores; a warm run checks files and returns at once.
 #
@@ -21,7 +21,7 @@ publish() { local tmp=$1 dest=$2; chmod 755 "$tmp"; rm -rf "$dest"; mv "$tmp" "$
 have() { local dir=$1; shift; for b in "$@"; do [ -x "$dir/$b" ] || return 1; done; }
 
 build_kubernetes() {
-  have "$BIN_K8S" kube-apiserver kube-controller-manager kube-scheduler kubectl && return
+  have "$BIN_K8S" kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet && return
   log "building Kubernetes $K8S_VERSION (about 7 minutes cold)"
   local d gomod minor out
   d=$(scratch)
@@ -42,12 +42,13 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubectl/pkg/cmd"
+	_ "k8s.io/kubernetes/cmd/kubelet"
 )
 GO
    go mod tidy >/dev/null
    go build -trimpath -o "$out/" -ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION" \
      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-     k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl)
+     k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl k8s.io/kubernetes/cmd/kubelet)
   publish "$out" "$BIN_K8S"
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The local Kubernetes: a real kube-apiserver, controller-manager, scheduler and etcd run by
-# kwokctl on the binary runtime, with KWOK nodes for every pool in hack/pools.yaml and a
-# metrics-server fed by KWOK's simulated usage, so PodMetrics are real API objects.
+# kwokctl on the binary runtime, with KWOK nodes for every simulated pool in hack/pools.yaml,
+# a metrics-server fed by KWOK's simulated usage (so PodMetrics are real API objects), and
+# one real node running real containers (hack/realnode.sh) for the pool marked real.
 #
 #   hack/cluster.sh up      # build (cached) and start, or reuse a running cluster
 #   hack/cluster.sh down    # stop the cluster this script started, nothing else
@@ -42,10 +43,13 @@ up() {
   else
     # A cluster left from a reboot or a crash has state but no processes: start afresh.
     "$KWOKCTL" delete cluster --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG" >/dev/null 2>&1 || true
-    local ms_dir kwok_dir cfg
+    local ms_dir kwok_dir cfg pki
+    # A new cluster has a new CA: a real node of the old one cannot join it.
+    hack/realnode.sh down >/dev/null 2>&1 || true
     ms_dir=$(module_dir "sigs.k8s.io/metrics-server@$METRICS_SERVER_VERSION")
     kwok_dir=$(module_dir "sigs.k8s.io/kwok@$KWOK_VERSION")
     cfg="$STATE_DIR/kwokctl.yaml"
+    pki="${KWOK_WORKDIR:-$HOME/.kwok}/clusters/$CLUSTER_NAME/pki"
     # A local path (not a URL) is built with kustomize, so nothing is downloaded.
     cat >"$cfg" <<YAML
 kind: KwokctlConfiguration
@@ -53,6 +57,18 @@ apiVersion: config.kwok.x-k8s.io/v1alpha1
 options:
   metricsServerManifests:
   - $ms_dir/manifests/base
+componentsPatches:
+# KWOK fakes only its own nodes; the real node (hack/realnode.sh) is left to its kubelet.
+- name: kwok-controller
+  extraArgs:
+  - {key: manage-all-nodes, value: "false", override: true}
+  - {key: manage-nodes-with-annotation-selector, value: kwok.x-k8s.io/node=fake}
+# The apiserver reaches the real kubelet by IP, as a client its webhook authn accepts.
+- name: kube-apiserver
+  extraArgs:
+  - {key: kubelet-preferred-address-types, value: "InternalIP,Hostname"}
+  - {key: kubelet-client-certificate, value: $pki/admin.crt}
+  - {key: kubelet-client-key, value: $pki/admin.key}
 YAML
     # The apiserver's default Service range is a /24 (254 addresses); every environment has a
     # Service, so benchmarks and long test runs need room.
@@ -75,6 +91,7 @@ YAML
   fi
   apply_nodes
   wait_nodes
+  hack/realnode.sh up
   log "cluster ready in $((SECONDS - start))s; export KUBECONFIG=$KUBECONFIG"
 }
 
@@ -83,6 +100,7 @@ down() {
     log "no cluster started by devenvs; nothing to stop"
     return
   fi
+  hack/realnode.sh down
   "$KWOKCTL" delete cluster --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG" >&2
   rm -f "$MARKER" "$KUBECONFIG"
   log "cluster $CLUSTER_NAME stopped"

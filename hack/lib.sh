@@ -10,6 +10,8 @@ HELM_VERSION=${HELM_VERSION:-v3.22.0}
 FUNC_VERSION=${FUNC_VERSION:-v0.49.2}
 # v2.17.0 answers 403 and v2.16.0 has no checksum-database entry through the proxy here.
 KSM_VERSION=${KSM_VERSION:-v2.15.0}
+# The real node's persistent homes (hack/realnode.sh).
+LPP_VERSION=${LPP_VERSION:-v0.0.30}
 
 # The cache lives outside the work tree so clean clones and CI reuse it; one folder per
 # component and version, so bumping a version never serves a stale binary.

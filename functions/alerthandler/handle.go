@@ -11,6 +11,7 @@ import (
 	cehttp "github.com/cloudevents/sdk-go/v2/protocol/http"
 	appsv1 "k8s.io/api/apps/v1"
 
+	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/kube"
@@ -135,8 +136,9 @@ func (f *Function) act(ctx context.Context, ns string, a alert) (outcome, string
 }
 
 func (f *Function) stopIdle(ctx context.Context, ns string, a alert, what string) (outcome, string, error) {
-	optedOut := false
+	optedOut, home := false, ""
 	changed, err := f.update(ctx, ns, a.env, func(d *appsv1.Deployment) (bool, error) {
+		home = env.HomeOf(d)
 		if d.Annotations[env.IdleStopAnnotation] == "false" {
 			optedOut = true
 			return false, nil
@@ -153,7 +155,7 @@ func (f *Function) stopIdle(ctx context.Context, ns string, a alert, what string
 	case !changed:
 		return outcome{"idle-stop", eventlog.OutcomeIgnored}, what + " (already stopped)", nil
 	}
-	return outcome{"idle-stop", eventlog.OutcomeSuccess}, what + " (stopped; home kept)", nil
+	return outcome{"idle-stop", eventlog.OutcomeSuccess}, what + " (stopped; " + stoppedHome(home) + ")", nil
 }
 
 // update applies change and reports whether it wrote anything.
@@ -168,4 +170,12 @@ func (f *Function) update(ctx context.Context, ns, name string, change func(*app
 		return false, fmt.Errorf("update %s/%s: %w", ns, name, err)
 	}
 	return changed, err
+}
+
+// stoppedHome tells what a stop did to the home, so the log never claims a scratch home was kept.
+func stoppedHome(home string) string {
+	if home == string(config.HomeScratch) {
+		return "scratch home discarded"
+	}
+	return "home kept"
 }

@@ -67,7 +67,7 @@ func (f *Function) create(w http.ResponseWriter, r *http.Request) {
 		Deployment: resources.MakeDeployment(spec, team, cfg, id.User, now),
 		Secret:     resources.MakeSecret(spec, team, id.User),
 		Service:    resources.MakeService(spec, team, cfg, id.User),
-		PVC:        resources.MakePVC(spec, team, id.User),
+		PVC:        resources.MakePVC(spec, team, cfg, id.User),
 	}
 	d, err := f.App.Kube.Create(ctx, objs, team.MaxEnvironments)
 	var (

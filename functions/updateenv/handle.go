@@ -7,6 +7,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	"knative.dev/pkg/apis"
 
 	"github.com/devenvs/devenvs/shared/app"
@@ -41,11 +42,21 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request) {
 
 	ctx := r.Context()
 	now := f.App.Now()
-	d, err := f.App.Kube.Update(ctx, target.Team.Namespace, name, func(d *appsv1.Deployment) (bool, error) {
-		return apply(u, d, now)
-	})
+	var d *appsv1.Deployment
+	if u.Action == env.ActionResize {
+		d, err = f.App.Kube.Resize(ctx, target.Team.Namespace, name, func(res *corev1.ResourceRequirements) (bool, error) {
+			return resources.Resize(res, u.CPU, u.Memory)
+		})
+	} else {
+		d, err = f.App.Kube.Update(ctx, target.Team.Namespace, name, func(d *appsv1.Deployment) (bool, error) {
+			return apply(u, d, now)
+		})
+	}
 	ev := eventlog.Event{Actor: target.Caller.User, Action: u.Action, Team: teamName, Env: name, RequestID: httpx.RequestID(ctx)}
-	var quota *kube.QuotaError
+	var (
+		quota *kube.QuotaError
+		full  *kube.NodeFullError
+	)
 	switch {
 	case errors.Is(err, kube.ErrNotFound):
 		httpx.WriteError(w, r, http.StatusNotFound, fmt.Errorf("environment %s not found in team %s", name, teamName))
@@ -56,7 +67,12 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &quota):
 		ev.Outcome, ev.Reason = eventlog.OutcomeFailure, quota.Message
 		f.App.Events.Record(ctx, ev)
-		httpx.WriteError(w, r, http.StatusForbidden, err)
+		httpx.WriteError(w, r, http.StatusForbidden, quota)
+		return
+	case errors.As(err, &full):
+		ev.Outcome, ev.Reason = eventlog.OutcomeFailure, full.Message
+		f.App.Events.Record(ctx, ev)
+		httpx.WriteError(w, r, http.StatusConflict, full)
 		return
 	case err != nil:
 		ev.Outcome, ev.Reason = eventlog.OutcomeFailure, err.Error()
@@ -88,8 +104,6 @@ func apply(u *env.Update, d *appsv1.Deployment, now time.Time) (bool, error) {
 			return false, err
 		}
 		return resources.Extend(d, now.Add(lifetime)), nil
-	case env.ActionResize:
-		return resources.Resize(d, u.CPU, u.Memory)
 	}
 	return false, fmt.Errorf("unknown action %q", u.Action)
 }

@@ -167,7 +167,7 @@ func (f *rbacFixture) objects(t *testing.T, name string) kube.Objects {
 		Deployment: resources.MakeDeployment(spec, f.team, f.cfg, owner, now),
 		Secret:     resources.MakeSecret(spec, f.team, owner),
 		Service:    resources.MakeService(spec, f.team, f.cfg, owner),
-		PVC:        resources.MakePVC(spec, f.team, owner),
+		PVC:        resources.MakePVC(spec, f.team, f.cfg, owner),
 	}
 }
 

@@ -36,6 +36,9 @@ func run(path string, scale int) error {
 	}
 	list := &corev1.List{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "List"}}
 	for _, p := range ps {
+		if p.Real {
+			continue // a kubelet registers it (hack/realnode.sh)
+		}
 		for i := 0; i < p.Nodes; i++ {
 			list.Items = append(list.Items, runtime.RawExtension{Object: makeNode(p, i, true)})
 		}

@@ -20,6 +20,9 @@ type Pool struct {
 	CPU         resource.Quantity `json:"cpu"`
 	Memory      resource.Quantity `json:"memory"`
 	GPUs        int64             `json:"gpus,omitempty"`
+	// Real marks the pool of the one real node (hack/realnode.sh); KWOK simulates the others.
+	// Its cpu and memory are what the machine gives, not what the file says.
+	Real bool `json:"real,omitempty"`
 }
 
 // Label and taint key shared by every pool.

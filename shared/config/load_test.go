@@ -38,7 +38,7 @@ func TestDefault(t *testing.T) {
 		got.Teams = append(got.Teams, tm.Name)
 	}
 	want := summary{
-		Pools:      []string{"cpu-small", "cpu-large", "gpu-a100"},
+		Pools:      []string{"cpu-small", "cpu-large", "gpu-a100", "real"},
 		Priorities: []string{"low", "normal", "high"},
 		Teams:      []string{"alpha", "beta"},
 		Classes:    []string{"devenvs-low", "devenvs-normal", "devenvs-high"},
@@ -63,7 +63,7 @@ func TestDefault(t *testing.T) {
 	}
 	gotBeta := limits{beta.Pools, beta.Priorities, beta.Images, beta.MaxCPU.String(),
 		beta.MaxMemory.String(), time.Duration(beta.MaxLifetime), beta.OnExpiry}
-	wantBeta := limits{[]string{"cpu-small", "cpu-large"}, []string{"low", "normal"},
+	wantBeta := limits{[]string{"cpu-small", "cpu-large", "real"}, []string{"low", "normal"},
 		[]string{"ubuntu:*", "debian:*"}, "4", "8Gi", 24 * time.Hour, ExpiryStop}
 	if diff := cmp.Diff(wantBeta, gotBeta); diff != "" {
 		t.Errorf("team beta (-want +got):\n%s", diff)

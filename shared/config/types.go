@@ -16,6 +16,8 @@ type Config struct {
 	// <env>.<team>.<baseDomain>; when empty users reach SSH through kubectl port-forward.
 	BaseDomain string `json:"baseDomain"`
 	SSH        SSH    `json:"ssh"`
+	// Homes says where persistent homes come from.
+	Homes Homes `json:"homes"`
 	// Defaults fill the fields a create request leaves empty.
 	Defaults Defaults `json:"defaults"`
 	// Pools, Priorities and Teams are lists rather than maps so the UI can keep their order.
@@ -33,6 +35,35 @@ type SSH struct {
 	// User is the login created in every environment; its home is /home/<user>.
 	User string `json:"user"`
 }
+
+// Homes configures the volumes that keep an environment's home across stops.
+type Homes struct {
+	// StorageClass of the home claims; empty means the cluster's default class.
+	StorageClass string `json:"storageClass,omitempty"`
+	// Size of a home when the request names none; zero means DefaultHomeSize.
+	Size resource.Quantity `json:"size,omitempty"`
+}
+
+// DefaultHomeSize is the size of a persistent home when neither request nor configuration names one.
+var DefaultHomeSize = resource.MustParse("10Gi")
+
+// HomeSize is the size of a persistent home the request did not size.
+func (c *Config) HomeSize() resource.Quantity {
+	if c.Homes.Size.IsZero() {
+		return DefaultHomeSize.DeepCopy()
+	}
+	return c.Homes.Size.DeepCopy()
+}
+
+// HomeKind is whether an environment's home survives a stop.
+type HomeKind string
+
+const (
+	// HomePersistent keeps the home on a volume claim that outlives the pod.
+	HomePersistent HomeKind = "persistent"
+	// HomeScratch keeps the home in the pod: every stop discards it.
+	HomeScratch HomeKind = "scratch"
+)
 
 // Defaults are applied to a create request before validation.
 type Defaults struct {
@@ -55,6 +86,10 @@ type Pool struct {
 	// ExtraResources are added to both requests and limits (extended resources such as
 	// nvidia.com/gpu must have requests equal to limits).
 	ExtraResources corev1.ResourceList `json:"extraResources,omitempty"`
+	// ScratchHomes makes scratch the default home on this pool, for nodes that cannot mount
+	// the home volumes (the local cluster's simulated KWOK nodes). A request may still ask
+	// for a persistent home.
+	ScratchHomes bool `json:"scratchHomes,omitempty"`
 }
 
 // Priority maps a user-facing priority name to a PriorityClass.
@@ -91,6 +126,8 @@ type Team struct {
 	MaxEnvironments int          `json:"maxEnvironments"`
 	MaxLifetime     Duration     `json:"maxLifetime"`
 	OnExpiry        ExpiryAction `json:"onExpiry"`
+	// Home is the team's default home: persistent (when empty) or scratch.
+	Home HomeKind `json:"home,omitempty"`
 	// Quota is the hard list of the team namespace's ResourceQuota.
 	Quota corev1.ResourceList `json:"quota,omitempty"`
 }
@@ -123,6 +160,17 @@ func (c *Config) Priority(name string) (*Priority, bool) {
 		}
 	}
 	return nil, false
+}
+
+// DefaultHome is the home an environment of the team on pool gets when its request does not say.
+func (c *Config) DefaultHome(t *Team, pool string) HomeKind {
+	if p, ok := c.Pool(pool); ok && p.ScratchHomes {
+		return HomeScratch
+	}
+	if t != nil && t.Home == HomeScratch {
+		return HomeScratch
+	}
+	return HomePersistent
 }
 
 // AllowsPool reports whether the team may use the pool.

@@ -34,6 +34,14 @@ func (c *Config) Validate() error {
 			v.add("baseDomain", "%s", msg)
 		}
 	}
+	if c.Homes.Size.Sign() < 0 {
+		v.add("homes.size", "must not be negative, got %q", c.Homes.Size.String())
+	}
+	if c.Homes.StorageClass != "" {
+		for _, msg := range validation.IsDNS1123Subdomain(c.Homes.StorageClass) {
+			v.add("homes.storageClass", "%q: %s", c.Homes.StorageClass, msg)
+		}
+	}
 	c.validatePools(v)
 	c.validatePriorities(v)
 	c.validateDefaults(v)
@@ -225,6 +233,11 @@ func (c *Config) validateTeams(v *validator) {
 		case ExpiryStop, ExpiryDelete:
 		default:
 			v.add(tp+".onExpiry", "must be stop or delete, got %q", t.OnExpiry)
+		}
+		switch t.Home {
+		case "", HomePersistent, HomeScratch:
+		default:
+			v.add(tp+".home", "must be persistent or scratch, got %q", t.Home)
 		}
 		for _, name := range slices.Sorted(maps.Keys(t.Quota)) {
 			q := t.Quota[name]

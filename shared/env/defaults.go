@@ -12,6 +12,7 @@ import (
 // are dropped, and idleStop defaults to true. A nil cfg only normalizes.
 func (s *Spec) SetDefaults(cfg *config.Config) {
 	s.Team = strings.ToLower(strings.TrimSpace(s.Team))
+	s.Home = strings.ToLower(strings.TrimSpace(s.Home))
 	s.Name = strings.ToLower(strings.TrimSpace(s.Name))
 	for _, f := range []*string{&s.Image, &s.CPU, &s.Memory, &s.Pool, &s.Priority, &s.Lifetime, &s.PersistentHome} {
 		*f = strings.TrimSpace(*f)
@@ -31,6 +32,23 @@ func (s *Spec) SetDefaults(cfg *config.Config) {
 	setIfEmpty(&s.Pool, d.Pool)
 	setIfEmpty(&s.Priority, d.Priority)
 	setIfEmpty(&s.Lifetime, d.Lifetime.String())
+	s.setHomeDefaults(cfg)
+}
+
+// setHomeDefaults makes the home persistent unless the request, the pool or the team says
+// scratch, and sizes a persistent home the request did not size.
+func (s *Spec) setHomeDefaults(cfg *config.Config) {
+	if s.Home == "" {
+		team, _ := cfg.Team(s.Team)
+		s.Home = string(cfg.DefaultHome(team, s.Pool))
+		if s.PersistentHome != "" {
+			s.Home = string(config.HomePersistent)
+		}
+	}
+	if s.Home == string(config.HomePersistent) && s.PersistentHome == "" {
+		size := cfg.HomeSize()
+		s.PersistentHome = size.String()
+	}
 }
 
 // SetDefaults trims the fields and lowercases the action.

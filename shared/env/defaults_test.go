@@ -20,7 +20,7 @@ func TestSpecSetDefaults(t *testing.T) {
 		cfg:  cfg,
 		in:   Spec{Team: " Alpha ", Name: "Web\n"},
 		want: Spec{Team: "alpha", Name: "web", Image: "ubuntu:24.04", CPU: "1", Memory: "2Gi",
-			Pool: "cpu-small", Priority: "normal", Lifetime: "8h", IdleStop: new(true)},
+			Pool: "cpu-small", Priority: "normal", Lifetime: "8h", Home: "scratch", IdleStop: new(true)},
 	}, {
 		name: "given values are kept, trimmed",
 		cfg:  cfg,
@@ -28,8 +28,30 @@ func TestSpecSetDefaults(t *testing.T) {
 			Priority: "low", Lifetime: "90m", PersistentHome: " 10Gi ", IdleStop: new(false),
 			Packages: []string{" git ", "", "  ", "vim"}, SSHPublicKeys: []string{testKeyEd25519 + "\n", ""}},
 		want: Spec{Team: "beta", Name: "x", Image: "debian:12", CPU: "500m", Memory: "1Gi", Pool: "cpu-large",
-			Priority: "low", Lifetime: "90m", PersistentHome: "10Gi", IdleStop: new(false),
+			Priority: "low", Lifetime: "90m", Home: "persistent", PersistentHome: "10Gi", IdleStop: new(false),
 			Packages: []string{"git", "vim"}, SSHPublicKeys: []string{testKeyEd25519}},
+	}, {
+		name: "the real pool keeps homes by default, sized from the configuration",
+		cfg:  cfg,
+		in:   Spec{Team: "alpha", Name: "web", Pool: "real"},
+		want: Spec{Team: "alpha", Name: "web", Image: "ubuntu:24.04", CPU: "1", Memory: "2Gi",
+			Pool: "real", Priority: "normal", Lifetime: "8h", Home: "persistent", PersistentHome: "10Gi", IdleStop: new(true)},
+	}, {
+		name: "a scratch home asked for stays scratch",
+		cfg:  cfg,
+		in:   Spec{Team: "alpha", Name: "web", Pool: "real", Home: " Scratch "},
+		want: Spec{Team: "alpha", Name: "web", Image: "ubuntu:24.04", CPU: "1", Memory: "2Gi",
+			Pool: "real", Priority: "normal", Lifetime: "8h", Home: "scratch", IdleStop: new(true)},
+	}, {
+		name: "a team whose homes are scratch",
+		cfg: func() *config.Config {
+			c := config.Default()
+			c.Teams[0].Home = config.HomeScratch
+			return c
+		}(),
+		in: Spec{Team: "alpha", Name: "web", Pool: "real"},
+		want: Spec{Team: "alpha", Name: "web", Image: "ubuntu:24.04", CPU: "1", Memory: "2Gi",
+			Pool: "real", Priority: "normal", Lifetime: "8h", Home: "scratch", IdleStop: new(true)},
 	}, {
 		name: "nil config only normalizes",
 		in:   Spec{Team: "A", Name: " B"},
@@ -39,7 +61,7 @@ func TestSpecSetDefaults(t *testing.T) {
 		cfg:  cfg,
 		in:   Spec{Team: "alpha", Name: "web", Pool: "CPU-Small"},
 		want: Spec{Team: "alpha", Name: "web", Image: "ubuntu:24.04", CPU: "1", Memory: "2Gi",
-			Pool: "CPU-Small", Priority: "normal", Lifetime: "8h", IdleStop: new(true)},
+			Pool: "CPU-Small", Priority: "normal", Lifetime: "8h", Home: "persistent", PersistentHome: "10Gi", IdleStop: new(true)},
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,7 +1,10 @@
 package env
 
 import (
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -89,6 +92,9 @@ func podStatus(pod *corev1.Pod) Status {
 	var pending *Status
 	statuses := slices.Concat(pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses)
 	for _, cs := range statuses {
+		if st, ok := startFailure(cs); ok {
+			return st
+		}
 		w := cs.State.Waiting
 		if w == nil {
 			continue
@@ -127,6 +133,38 @@ func podStatus(pod *corev1.Pod) Status {
 	}
 	// PodUnknown: the node stopped reporting.
 	return Status{Phase: PhasePending, Reason: string(pod.Status.Phase)}
+}
+
+// startMessageRE is what the start script writes to the termination log when it fails:
+// "<Reason>: <what happened and what to do>".
+var startMessageRE = regexp.MustCompile(`^([A-Z][A-Za-z]{2,40}): (.+)`)
+
+// startFailure reports a container whose start failed and has not since become ready: the
+// start script's own reason and words when it left them, else the exit code and the last
+// lines it printed. The kubelet keeps retrying, so a transient cause (a mirror hiccup)
+// heals by itself; until then the user sees why it is not starting.
+func startFailure(cs corev1.ContainerStatus) (Status, bool) {
+	last := cs.LastTerminationState.Terminated
+	if cs.Ready || last == nil || last.ExitCode == 0 {
+		return Status{}, false
+	}
+	msg := strings.TrimSpace(last.Message)
+	if m := startMessageRE.FindStringSubmatch(msg); m != nil {
+		return Status{Phase: PhaseFailed, Reason: m[1], Message: m[2]}, true
+	}
+	st := Status{Phase: PhaseFailed, Reason: "ContainerExited",
+		Message: "the environment's start exited with code " + strconv.Itoa(int(last.ExitCode))}
+	if msg != "" {
+		st.Message += "; it printed last: " + lastLine(msg)
+	}
+	return st, true
+}
+
+func lastLine(s string) string {
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
 }
 
 // newestPod prefers pods that are not being deleted (during a Recreate rollout the old

@@ -18,8 +18,11 @@ type Spec struct {
 	// Lifetime is a Go duration ("8h", "90m") after which the environment expires.
 	Lifetime      string   `json:"lifetime,omitempty"`
 	SSHPublicKeys []string `json:"sshPublicKeys"`
-	// PersistentHome is the size of a volume for the home directory that survives a stop,
-	// e.g. "10Gi"; empty means the home is scratch space.
+	// Home is "persistent" (a volume that survives stops) or "scratch" (discarded by every
+	// stop); empty means the team's default on the chosen pool (config.DefaultHome).
+	Home string `json:"home,omitempty"`
+	// PersistentHome is the size of the persistent home, e.g. "10Gi"; empty means the
+	// configuration's default size. Asking for a size asks for a persistent home.
 	PersistentHome string            `json:"persistentHome,omitempty"`
 	Env            map[string]string `json:"env,omitempty"`
 	// IdleStop lets the platform scale the environment to zero when it is idle; nil means

@@ -74,7 +74,7 @@ func (s *Spec) Validate(cfg *config.Config) *apis.FieldError {
 	errs = errs.Also(validatePriority(cfg, s.Priority, team))
 	errs = errs.Also(validateLifetime(s.Lifetime, MinLifetime, team).ViaField("lifetime"))
 	errs = errs.Also(validateSSHKeys(s.SSHPublicKeys))
-	errs = errs.Also(validatePersistentHome(s.PersistentHome))
+	errs = errs.Also(validateHome(s.Home, s.PersistentHome))
 	errs = errs.Also(validateEnv(s.Env))
 	return errs
 }
@@ -237,11 +237,21 @@ func validateSSHKeys(keys []string) *apis.FieldError {
 	return errs
 }
 
-func validatePersistentHome(v string) *apis.FieldError {
-	if v == "" {
+func validateHome(home, size string) *apis.FieldError {
+	switch config.HomeKind(home) {
+	case "", config.HomePersistent:
+	case config.HomeScratch:
+		if size != "" {
+			return apis.ErrGeneric("a scratch home has no size: leave persistentHome empty, or ask for a persistent home", "persistentHome")
+		}
+		return nil
+	default:
+		return apis.ErrInvalidValue(home, "home", "must be persistent (kept across stops) or scratch (discarded by every stop)")
+	}
+	if size == "" {
 		return nil
 	}
-	return validateQuantity(v, MinPersistentHome, &MaxPersistentHome).ViaField("persistentHome")
+	return validateQuantity(size, MinPersistentHome, &MaxPersistentHome).ViaField("persistentHome")
 }
 
 func validateEnv(env map[string]string) *apis.FieldError {
@@ -269,6 +279,9 @@ func validateEnv(env map[string]string) *apis.FieldError {
 			errs = errs.Also(apis.ErrGeneric(fmt.Sprintf("value longer than %d bytes", MaxEnvValueBytes), apis.CurrentField).ViaFieldKey("env", k))
 		case strings.ContainsRune(v, 0):
 			errs = errs.Also(apis.ErrGeneric("value contains a NUL byte", apis.CurrentField).ViaFieldKey("env", k))
+		case strings.ContainsAny(v, "\r\n"):
+			// Each variable is one line of ~/.ssh/environment: a line break would start another.
+			errs = errs.Also(apis.ErrGeneric("value must be a single line", apis.CurrentField).ViaFieldKey("env", k))
 		}
 	}
 	return errs

@@ -38,7 +38,7 @@ func TestSpecValidate(t *testing.T) {
 		name: "valid with everything",
 		mutate: func(s *Spec) {
 			s.Team, s.Image, s.Pool, s.Priority, s.CPU, s.Memory = "beta", "docker.io/library/debian:12", "cpu-large", "low", "4", "8Gi"
-			s.Lifetime, s.PersistentHome = "24h", "500Gi"
+			s.Lifetime, s.Home, s.PersistentHome = "24h", "persistent", "500Gi"
 			s.Packages = []string{"git", "libc6=2.36-9+deb12u4", "g++", "python3.11", "epoch=1:2.3~rc1"}
 			s.SSHPublicKeys = []string{testKeyEd25519, testKeyRSA2048, testKeyP256}
 			s.Env = map[string]string{"EDITOR": "vim", "_X1": strings.Repeat("v", MaxEnvValueBytes)}
@@ -126,7 +126,7 @@ func TestSpecValidate(t *testing.T) {
 	}, {
 		name:   "pool and priority not allowed for team",
 		mutate: func(s *Spec) { s.Team, s.Pool, s.Priority = "beta", "gpu-a100", "high" },
-		want: apis.ErrInvalidValue("gpu-a100", "pool", `not allowed for team "beta"; allowed: cpu-small, cpu-large`).Also(
+		want: apis.ErrInvalidValue("gpu-a100", "pool", `not allowed for team "beta"; allowed: cpu-small, cpu-large, real`).Also(
 			apis.ErrInvalidValue("high", "priority", `not allowed for team "beta"; allowed: low, normal`)),
 	}, {
 		name:   "lifetime too short",
@@ -154,12 +154,24 @@ func TestSpecValidate(t *testing.T) {
 		want:   apis.ErrGeneric("invalid SSH public key: must be a single line without control characters", "sshPublicKeys[1]"),
 	}, {
 		name:   "persistent home out of bounds",
-		mutate: func(s *Spec) { s.PersistentHome = "501Gi" },
+		mutate: func(s *Spec) { s.Home, s.PersistentHome = "persistent", "501Gi" },
 		want:   apis.ErrOutOfBoundsValue("501Gi", "1Gi", "500Gi", "persistentHome"),
 	}, {
 		name:   "persistent home too small",
-		mutate: func(s *Spec) { s.PersistentHome = "512Mi" },
+		mutate: func(s *Spec) { s.Home, s.PersistentHome = "persistent", "512Mi" },
 		want:   apis.ErrOutOfBoundsValue("512Mi", "1Gi", "500Gi", "persistentHome"),
+	}, {
+		name:   "a scratch home has no size",
+		mutate: func(s *Spec) { s.Home, s.PersistentHome = "scratch", "10Gi" },
+		want:   apis.ErrGeneric("a scratch home has no size: leave persistentHome empty, or ask for a persistent home", "persistentHome"),
+	}, {
+		name:   "unknown home",
+		mutate: func(s *Spec) { s.Home = "cloud" },
+		want:   apis.ErrInvalidValue("cloud", "home", "must be persistent (kept across stops) or scratch (discarded by every stop)"),
+	}, {
+		name:   "a variable spanning lines",
+		mutate: func(s *Spec) { s.Env = map[string]string{"X": "a\nLD_PRELOAD=/tmp/x.so"} },
+		want:   apis.ErrGeneric("value must be a single line", apis.CurrentField).ViaFieldKey("env", "X"),
 	}, {
 		name: "env rules",
 		mutate: func(s *Spec) {

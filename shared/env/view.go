@@ -27,20 +27,31 @@ type Environment struct {
 	Requested Resources  `json:"requested"`
 	Used      *Resources `json:"used"`
 	// SSH and SFTP are single-line commands a user can paste into a terminal.
-	SSH            string    `json:"ssh"`
-	SFTP           string    `json:"sftp"`
-	CreatedAt      time.Time `json:"createdAt"`
-	ExpiresAt      time.Time `json:"expiresAt"`
-	PersistentHome string    `json:"persistentHome,omitempty"`
-	IdleStop       bool      `json:"idleStop"`
-	Replicas       int32     `json:"replicas"`
-	Packages       []string  `json:"packages"`
+	SSH       string    `json:"ssh"`
+	SFTP      string    `json:"sftp"`
+	CreatedAt time.Time `json:"createdAt"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	// Home is persistent (kept across stops) or scratch (discarded by every stop).
+	Home           string   `json:"home"`
+	PersistentHome string   `json:"persistentHome,omitempty"`
+	IdleStop       bool     `json:"idleStop"`
+	Replicas       int32    `json:"replicas"`
+	Packages       []string `json:"packages"`
 }
 
 // Resources is an amount of CPU and memory in the units the UI computes with.
 type Resources struct {
 	CPUMilli    int64 `json:"cpuMilli"`
 	MemoryBytes int64 `json:"memoryBytes"`
+}
+
+// HomeOf says whether the environment's home survives a stop: it does when it has a size,
+// i.e. a volume claim.
+func HomeOf(d *appsv1.Deployment) string {
+	if d.Annotations[PersistentHomeAnnotation] != "" {
+		return string(config.HomePersistent)
+	}
+	return string(config.HomeScratch)
 }
 
 // ResourcesFrom reads CPU and memory from a resource list, e.g. requests or pod metrics.
@@ -63,6 +74,7 @@ func FromDeployment(d *appsv1.Deployment, pods []corev1.Pod, cfg *config.Config,
 		Phase:          st.Phase,
 		Reason:         st.Reason,
 		Message:        st.Message,
+		Home:           HomeOf(d),
 		PersistentHome: a[PersistentHomeAnnotation],
 		// Only an explicit "false" turns idle stop off, matching the Spec default.
 		IdleStop: a[IdleStopAnnotation] != "false",

@@ -50,7 +50,7 @@ func TestFromDeployment(t *testing.T) {
 		SSH:       "kubectl -n devenvs-alpha port-forward svc/web 2222:22 & ssh -p 2222 dev@127.0.0.1",
 		SFTP:      "kubectl -n devenvs-alpha port-forward svc/web 2222:22 & sftp -P 2222 dev@127.0.0.1",
 		CreatedAt: time.Date(2026, 3, 1, 11, 0, 0, 0, time.UTC), ExpiresAt: testNow.Add(time.Hour),
-		PersistentHome: "10Gi", IdleStop: false, Replicas: 1, Packages: []string{"git", "vim"},
+		Home: "persistent", PersistentHome: "10Gi", IdleStop: false, Replicas: 1, Packages: []string{"git", "vim"},
 	}
 	tests := []struct {
 		name   string
@@ -92,7 +92,7 @@ func TestFromDeployment(t *testing.T) {
 		},
 		pods: []corev1.Pod{pod(corev1.PodRunning, scheduled, notReady)},
 		want: func(e *Environment) {
-			e.Owner, e.Priority, e.PersistentHome = "", "", ""
+			e.Owner, e.Priority, e.Home, e.PersistentHome = "", "", "scratch", ""
 			e.ExpiresAt = time.Time{}
 			e.CreatedAt = testNow.Add(-time.Hour)
 			e.IdleStop = true
@@ -126,7 +126,7 @@ func TestEnvironmentJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys := slices.Sorted(maps.Keys(got))
-	want := []string{"createdAt", "expiresAt", "idleStop", "image", "name", "owner", "packages", "phase", "pool",
+	want := []string{"createdAt", "expiresAt", "home", "idleStop", "image", "name", "owner", "packages", "phase", "pool",
 		"priority", "replicas", "requested", "sftp", "ssh", "team", "used"}
 	if diff := cmp.Diff(want, keys); diff != "" {
 		t.Errorf("JSON keys (-want +got):\n%s", diff)

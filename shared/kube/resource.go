@@ -19,6 +19,7 @@ type resource struct {
 }
 
 func (c *Client) deployments(ns string) resource { return resource{c.apps, "deployments", ns} }
+func (c *Client) replicaSets(ns string) resource { return resource{c.apps, "replicasets", ns} }
 func (c *Client) pods(ns string) resource        { return resource{c.core, "pods", ns} }
 func (c *Client) secrets(ns string) resource     { return resource{c.core, "secrets", ns} }
 func (c *Client) services(ns string) resource    { return resource{c.core, "services", ns} }

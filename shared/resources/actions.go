@@ -27,9 +27,11 @@ func Stop(d *appsv1.Deployment, reason string) bool {
 
 // Start scales a stopped environment back to one replica.
 func Start(d *appsv1.Deployment) bool {
-	if d.Spec.Replicas == nil || *d.Spec.Replicas == 1 {
+	if (d.Spec.Replicas == nil || *d.Spec.Replicas == 1) && !d.Spec.Paused {
 		return false
 	}
+	// A resize interrupted midway leaves the Deployment paused (kube.Client.Resize).
+	d.Spec.Paused = false
 	d.Spec.Replicas = ptr.To[int32](1)
 	delete(d.Annotations, env.StoppedReasonAnnotation)
 	return true
@@ -45,14 +47,10 @@ func Extend(d *appsv1.Deployment, expiresAt time.Time) bool {
 	return true
 }
 
-// Resize sets the workspace container's CPU and/or memory request and limit (empty keeps
-// the current value). The pod is recreated with the new size; a persistent home survives.
-func Resize(d *appsv1.Deployment, cpu, memory string) (bool, error) {
-	cs := d.Spec.Template.Spec.Containers
-	if len(cs) == 0 {
-		return false, fmt.Errorf("deployment %s has no container to resize", d.Name)
-	}
-	res := &cs[0].Resources
+// Resize sets CPU and/or memory request and limit (empty keeps the current value) of the
+// workspace container's resources, reporting whether anything changed. kube.Client.Resize
+// applies it to the running pod in place and to the templates.
+func Resize(res *corev1.ResourceRequirements, cpu, memory string) (bool, error) {
 	changed := false
 	for name, value := range map[corev1.ResourceName]string{corev1.ResourceCPU: cpu, corev1.ResourceMemory: memory} {
 		if value == "" {

@@ -67,13 +67,13 @@ func TestActions(t *testing.T) {
 	}, {
 		name:        "resize cpu only keeps memory",
 		in:          deploymentWith(1, "1", "2Gi", nil),
-		act:         func(d *appsv1.Deployment) (bool, error) { return Resize(d, "2", "") },
+		act:         func(d *appsv1.Deployment) (bool, error) { return Resize(&d.Spec.Template.Spec.Containers[0].Resources, "2", "") },
 		wantChanged: true,
 		want:        deploymentWith(1, "2", "2Gi", nil),
 	}, {
 		name: "resize to the same size changes nothing",
 		in:   deploymentWith(1, "1", "2Gi", nil),
-		act:  func(d *appsv1.Deployment) (bool, error) { return Resize(d, "1000m", "2Gi") },
+		act:  func(d *appsv1.Deployment) (bool, error) { return Resize(&d.Spec.Template.Spec.Containers[0].Resources, "1000m", "2Gi") },
 		want: deploymentWith(1, "1", "2Gi", nil),
 	}}
 	for _, tc := range tests {
@@ -93,7 +93,7 @@ func TestActions(t *testing.T) {
 }
 
 func TestResizeRejectsBadQuantity(t *testing.T) {
-	if _, err := Resize(deploymentWith(1, "1", "2Gi", nil), "lots", ""); err == nil {
+	if _, err := Resize(&deploymentWith(1, "1", "2Gi", nil).Spec.Template.Spec.Containers[0].Resources, "lots", ""); err == nil {
 		t.Fatal("Resize accepted cpu \"lots\"")
 	}
 }

@@ -88,39 +88,54 @@ func makeContainer(spec *env.Spec, cfg *config.Config) corev1.Container {
 		Ports: []corev1.ContainerPort{{
 			Name: SSHPortName, ContainerPort: SSHContainerPort, Protocol: corev1.ProtocolTCP,
 		}},
-		ReadinessProbe: &corev1.Probe{
-			ProbeHandler:  corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString(SSHPortName)}},
-			PeriodSeconds: 5,
+		// Ready means sshd accepts connections. The startup probe looks every second, so a
+		// start is reported within a second of sshd listening, and allows 15 minutes for
+		// package installs; after that the readiness probe looks every 5 s.
+		StartupProbe: &corev1.Probe{
+			ProbeHandler:     sshProbe,
+			PeriodSeconds:    1,
+			FailureThreshold: 900,
 		},
-		Resources: makeResources(spec, cfg),
+		ReadinessProbe: &corev1.Probe{ProbeHandler: sshProbe, PeriodSeconds: 5},
+		// The start script writes "<Reason>: <what to do>" there when it fails.
+		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
+		Resources:                makeResources(spec, cfg),
 		// The container runs as root: installing packages and running sshd (which switches
 		// to the login user) need it. What it cannot do is gain more privileges than it
-		// starts with, e.g. through setuid binaries; sudo therefore does not work inside.
-		SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: new(false)},
+		// starts with, e.g. through setuid binaries (sudo therefore does not work inside),
+		// or use capabilities that neither needs (raw sockets, device nodes, file caps).
+		SecurityContext: &corev1.SecurityContext{
+			AllowPrivilegeEscalation: new(false),
+			Capabilities: &corev1.Capabilities{
+				Drop: []corev1.Capability{"ALL"},
+				Add:  slices.Clone(environmentCapabilities),
+			},
+		},
 		VolumeMounts: []corev1.VolumeMount{
 			{Name: secretVolume, MountPath: SecretMountPath, ReadOnly: true},
-			{Name: homeVolume, MountPath: homeDir(cfg)},
+			{Name: homeVolume, MountPath: homeDir(cfg), SubPath: homeSubPath},
+			{Name: homeVolume, MountPath: SystemMountPath, SubPath: systemSubPath},
 		},
 	}
 }
 
-// makeEnv puts the platform's variables first and the user's after them, sorted so the
-// pod template (and therefore the rollout) does not change with map order.
-// DEVENVS_ENV_KEYS lists the user's names so the start script can hand exactly those to
-// SSH sessions, which do not inherit the container's environment.
+var sshProbe = corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString(SSHPortName)}}
+
+// environmentCapabilities are what package managers (owners and modes of files) and sshd
+// (switching to the user, its privilege-separation chroot, port 22) need.
+var environmentCapabilities = []corev1.Capability{
+	"CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "NET_BIND_SERVICE", "SYS_CHROOT", "AUDIT_WRITE",
+}
+
+// makeEnv sets the platform's variables only: the user's reach their SSH sessions through
+// the Secret's environment file, never the root start script.
 func makeEnv(spec *env.Spec, cfg *config.Config) []corev1.EnvVar {
-	keys := slices.Sorted(maps.Keys(spec.Env))
-	vars := []corev1.EnvVar{
+	return []corev1.EnvVar{
 		{Name: EnvVarEnv, Value: spec.Name},
 		{Name: EnvVarTeam, Value: spec.Team},
 		{Name: EnvVarSSHPort, Value: strconv.Itoa(SSHContainerPort)},
 		{Name: EnvVarSSHUser, Value: cfg.SSH.User},
-		{Name: EnvVarUserKeys, Value: strings.Join(keys, " ")},
 	}
-	for _, k := range keys {
-		vars = append(vars, corev1.EnvVar{Name: k, Value: spec.Env[k]})
-	}
-	return vars
 }
 
 // makeResources sets requests = limits = the asked size, so an environment gets exactly
@@ -154,6 +169,7 @@ func makeVolumes(spec *env.Spec) []corev1.Volume {
 			Items: []corev1.KeyToPath{
 				{Key: StartScriptKey, Path: StartScriptKey},
 				{Key: AuthorizedKeysKey, Path: strings.TrimPrefix(AuthorizedKeysPath, SecretMountPath+"/")},
+				{Key: EnvironmentKey, Path: EnvironmentKey},
 			},
 			DefaultMode: new(int32(0o444)),
 		}},

@@ -84,21 +84,34 @@ func wantDeployment() *appsv1.Deployment {
 							{Name: "DEVENVS_TEAM", Value: "alpha"},
 							{Name: "DEVENVS_SSH_PORT", Value: "22"},
 							{Name: "DEVENVS_SSH_USER", Value: "dev"},
-							{Name: "DEVENVS_ENV_KEYS", Value: ""},
 						},
 						Ports: []corev1.ContainerPort{{Name: "ssh", ContainerPort: 22, Protocol: corev1.ProtocolTCP}},
+						StartupProbe: &corev1.Probe{
+							ProbeHandler:     corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("ssh")}},
+							PeriodSeconds:    1,
+							FailureThreshold: 900,
+						},
 						ReadinessProbe: &corev1.Probe{
 							ProbeHandler:  corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("ssh")}},
 							PeriodSeconds: 5,
 						},
+						TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 						Resources: corev1.ResourceRequirements{
 							Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("2Gi")},
 							Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("2Gi")},
 						},
-						SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: new(false)},
+						SecurityContext: &corev1.SecurityContext{
+							AllowPrivilegeEscalation: new(false),
+							Capabilities: &corev1.Capabilities{
+								Drop: []corev1.Capability{"ALL"},
+								Add: []corev1.Capability{"CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
+									"NET_BIND_SERVICE", "SYS_CHROOT", "AUDIT_WRITE"},
+							},
+						},
 						VolumeMounts: []corev1.VolumeMount{
 							{Name: "devenvs", MountPath: "/etc/devenvs", ReadOnly: true},
-							{Name: "home", MountPath: "/home/dev"},
+							{Name: "home", MountPath: "/home/dev", SubPath: "home"},
+							{Name: "home", MountPath: "/var/lib/devenvs", SubPath: "system"},
 						},
 					}},
 					Volumes: []corev1.Volume{{
@@ -108,6 +121,7 @@ func wantDeployment() *appsv1.Deployment {
 							Items: []corev1.KeyToPath{
 								{Key: "start.sh", Path: "start.sh"},
 								{Key: "authorized_keys", Path: "ssh/authorized_keys"},
+								{Key: "environment", Path: "environment"},
 							},
 							DefaultMode: new(int32(0o444)),
 						}},
@@ -157,7 +171,7 @@ func TestMakeDeployment(t *testing.T) {
 				PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "web-home"}}
 		},
 	}, {
-		name: "packages are arguments, env is sorted after the platform's",
+		name: "packages are arguments; the user's variables stay out of the container",
 		spec: func(s *env.Spec) {
 			s.Packages = []string{"git", "vim=2:9.1"}
 			s.Env = map[string]string{"ZED": "last", "EDITOR": "vim"}
@@ -172,8 +186,6 @@ func TestMakeDeployment(t *testing.T) {
 			c := &d.Spec.Template.Spec.Containers[0]
 			c.Image = "debian:12"
 			c.Args = []string{"git", "vim=2:9.1"}
-			c.Env[4].Value = "EDITOR ZED"
-			c.Env = append(c.Env, corev1.EnvVar{Name: "EDITOR", Value: "vim"}, corev1.EnvVar{Name: "ZED", Value: "last"})
 		},
 	}, {
 		name: "ssh user decides the home mount",
@@ -229,7 +241,7 @@ func TestMakeDeploymentDoesNotAlias(t *testing.T) {
 func TestDeploymentRoundTrip(t *testing.T) {
 	cfg := config.Default()
 	spec, team := testSpec(t, cfg, func(s *env.Spec) {
-		s.Pool, s.CPU, s.Memory, s.PersistentHome, s.Packages = "cpu-large", "1500m", "3Gi", "20Gi", []string{"git"}
+		s.Pool, s.CPU, s.Memory, s.Home, s.PersistentHome, s.Packages = "cpu-large", "1500m", "3Gi", "persistent", "20Gi", []string{"git"}
 	})
 	d := MakeDeployment(spec, team, cfg, "alice@example.com", testNow)
 	got := env.FromDeployment(d, nil, cfg, testNow)
@@ -240,7 +252,7 @@ func TestDeploymentRoundTrip(t *testing.T) {
 		SSH:       "kubectl -n devenvs-alpha port-forward svc/web 2222:22 & ssh -p 2222 dev@127.0.0.1",
 		SFTP:      "kubectl -n devenvs-alpha port-forward svc/web 2222:22 & sftp -P 2222 dev@127.0.0.1",
 		CreatedAt: testNow.UTC(), ExpiresAt: testNow.Add(8 * time.Hour).UTC(),
-		PersistentHome: "20Gi", IdleStop: true, Replicas: 1, Packages: []string{"git"},
+		Home: "persistent", PersistentHome: "20Gi", IdleStop: true, Replicas: 1, Packages: []string{"git"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("FromDeployment(MakeDeployment()) (-want +got):\n%s", diff)

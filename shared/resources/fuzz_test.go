@@ -50,7 +50,7 @@ func FuzzDecodeAndValidate(f *testing.F) {
 		}
 		OwnedBy(MakeSecret(spec, team, "fuzz"), d)
 		OwnedBy(MakeService(spec, team, cfg, "fuzz"), d)
-		if pvc := MakePVC(spec, team, "fuzz"); (pvc == nil) != (spec.PersistentHome == "") {
+		if pvc := MakePVC(spec, team, cfg, "fuzz"); (pvc == nil) != (spec.PersistentHome == "") {
 			t.Fatalf("MakePVC() = %v for persistentHome %q", pvc, spec.PersistentHome)
 		}
 		_ = env.FromDeployment(d, nil, cfg, testNow)

@@ -27,20 +27,29 @@ const (
 	AuthorizedKeysKey = "authorized_keys"
 	// StartScriptKey is the Secret key holding StartScript.
 	StartScriptKey = "start.sh"
+	// EnvironmentKey is the Secret key holding the user's variables as NAME=value lines,
+	// mounted at EnvironmentPath and copied into ~/.ssh/environment for SSH sessions only.
+	EnvironmentKey  = "environment"
+	EnvironmentPath = SecretMountPath + "/" + EnvironmentKey
+	// SystemMountPath is the root-only part of the home volume (its "system" sub-path): the
+	// package layer and SSH host keys that make a restart fast and keep the host's identity.
+	SystemMountPath = "/var/lib/devenvs"
 	// QuotaName names the ResourceQuota of every team namespace.
 	QuotaName = "devenvs"
 
 	secretVolume = "devenvs"
 	homeVolume   = "home"
+	// The home volume's sub-paths: the user's home, and the root-only system part.
+	homeSubPath   = "home"
+	systemSubPath = "system"
 )
 
 // Env variables the platform sets in the container; users cannot set DEVENVS_* themselves.
 const (
-	EnvVarEnv      = "DEVENVS_ENV"
-	EnvVarTeam     = "DEVENVS_TEAM"
-	EnvVarSSHPort  = "DEVENVS_SSH_PORT"
-	EnvVarSSHUser  = "DEVENVS_SSH_USER"
-	EnvVarUserKeys = "DEVENVS_ENV_KEYS"
+	EnvVarEnv     = "DEVENVS_ENV"
+	EnvVarTeam    = "DEVENVS_TEAM"
+	EnvVarSSHPort = "DEVENVS_SSH_PORT"
+	EnvVarSSHUser = "DEVENVS_SSH_USER"
 )
 
 // SecretName is the name of an environment's authorized-keys Secret.

@@ -16,20 +16,25 @@ import (
 func TestMakeSecret(t *testing.T) {
 	cfg := config.Default()
 	tests := []struct {
-		name string
-		keys []string
-		want string
+		name    string
+		keys    []string
+		vars    map[string]string
+		want    string
+		wantEnv string
 	}{
-		{"one key", []string{testKey}, testKey + "\n"},
-		{"keys one per line", []string{testKey, testKey + "2"}, testKey + "\n" + testKey + "2\n"},
+		{"one key", []string{testKey}, nil, testKey + "\n", ""},
+		{"keys one per line", []string{testKey, testKey + "2"}, nil, testKey + "\n" + testKey + "2\n", ""},
+		{"variables as sorted lines", []string{testKey}, map[string]string{"ZED": "last one", "EDITOR": "vim"},
+			testKey + "\n", "EDITOR=vim\nZED=last one\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			spec, team := testSpec(t, cfg, func(s *env.Spec) { s.SSHPublicKeys = tc.keys })
+			spec, team := testSpec(t, cfg, func(s *env.Spec) { s.SSHPublicKeys, s.Env = tc.keys, tc.vars })
 			want := &corev1.Secret{
 				ObjectMeta: metav1.ObjectMeta{Name: "web-ssh", Namespace: "devenvs-alpha", Labels: wantLabels("cpu-small")},
 				Type:       corev1.SecretTypeOpaque,
-				Data:       map[string][]byte{"authorized_keys": []byte(tc.want), "start.sh": []byte(StartScript)},
+				Data: map[string][]byte{"authorized_keys": []byte(tc.want), "start.sh": []byte(StartScript),
+					"environment": []byte(tc.wantEnv)},
 			}
 			if diff := cmp.Diff(want, MakeSecret(spec, team, "alice@example.com")); diff != "" {
 				t.Errorf("MakeSecret() (-want +got):\n%s", diff)
@@ -107,13 +112,14 @@ func TestMakePVC(t *testing.T) {
 				Resources: corev1.VolumeResourceRequirements{
 					Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("10Gi")},
 				},
+				StorageClassName: new("devenvs-local"),
 			},
 		},
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			spec, team := testSpec(t, config.Default(), func(s *env.Spec) { s.PersistentHome = tc.home })
-			if diff := cmp.Diff(tc.want, MakePVC(spec, team, "alice@example.com")); diff != "" {
+			if diff := cmp.Diff(tc.want, MakePVC(spec, team, config.Default(), "alice@example.com")); diff != "" {
 				t.Errorf("MakePVC() (-want +got):\n%s", diff)
 			}
 		})

@@ -1,6 +1,8 @@
 package resources
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -10,9 +12,10 @@ import (
 	"github.com/devenvs/devenvs/shared/env"
 )
 
-// MakeSecret builds the Secret the environment's pod mounts: its start script, and its
+// MakeSecret builds the Secret the environment's pod mounts: its start script, its
 // authorized_keys file with the keys one per line and a final newline, as tools that append
-// to the file expect.
+// to the file expect, and the user's variables as sorted NAME=value lines (validation keeps
+// each value on one line).
 func MakeSecret(spec *env.Spec, team *config.Team, owner string) *corev1.Secret {
 	return &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{
@@ -24,6 +27,15 @@ func MakeSecret(spec *env.Spec, team *config.Team, owner string) *corev1.Secret 
 		Data: map[string][]byte{
 			StartScriptKey:    []byte(StartScript),
 			AuthorizedKeysKey: []byte(strings.Join(spec.SSHPublicKeys, "\n") + "\n"),
+			EnvironmentKey:    environmentFile(spec.Env),
 		},
 	}
+}
+
+func environmentFile(vars map[string]string) []byte {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
+		b.WriteString(k + "=" + vars[k] + "\n")
+	}
+	return []byte(b.String())
 }

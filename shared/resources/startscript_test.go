@@ -40,16 +40,20 @@ func TestStartScriptContract(t *testing.T) {
 	for _, want := range []string{
 		"set -eu",
 		`openssh-server "$@"`,
-		"openssh-server openssh-sftp-server \"$@\"",
+		"openssh-server openssh-sftp-server setpriv \"$@\"",
 		"Subsystem sftp internal-sftp",
 		"PasswordAuthentication no",
 		"PermitRootLogin no",
-		"ssh-keygen -A",
+		"ssh-keygen -A >/dev/null",
 		`exec /usr/sbin/sshd -D -e -f "$config"`,
 		AuthorizedKeysPath,
 		"${" + EnvVarSSHUser,
 		"${" + EnvVarSSHPort,
-		"${" + EnvVarUserKeys,
+		EnvironmentPath,
+		SystemMountPath,
+		"devenvs-step: $1",
+		"/dev/termination-log",
+		"setpriv --reuid",
 	} {
 		if !strings.Contains(StartScript, want) {
 			t.Errorf("StartScript does not contain %q", want)

@@ -137,3 +137,26 @@ func RedisURL(t testing.TB) string {
 	_ = conn.Close()
 	return raw
 }
+
+// RealNodeName is the node hack/realnode.sh joins to the local cluster: real containerd,
+// runc and kubelet, in pool "real".
+const RealNodeName = "devenvs-real"
+
+// RealNode checks that the local cluster's real node is Ready, for tests of what happens
+// inside an environment (SSH, packages, homes, in-place resize).
+func RealNode(t testing.TB) {
+	t.Helper()
+	cs := Clientset(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	node, err := cs.CoreV1().Nodes().Get(ctx, RealNodeName, metav1.GetOptions{})
+	if err != nil {
+		unavailable(t, "no real node %s in the local cluster (%v): run `make cluster` (`hack/realnode.sh check` says why a machine cannot run one)", RealNodeName, err)
+	}
+	for _, c := range node.Status.Conditions {
+		if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
+			return
+		}
+	}
+	unavailable(t, "real node %s is not Ready: run `make cluster`", RealNodeName)
+}

@@ -1,0 +1,229 @@
+// Package realenv proves what happens inside an environment on the local cluster's real
+// node (hack/realnode.sh): real containerd, runc and kubelet, a Debian image, real sshd and
+// a real OpenSSH client. Every test drives the real functions (createenv, listenvs,
+// updateenv, deleteenv) as a user would and then looks inside over SSH.
+package realenv
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/devenvs/devenvs/functions/createenv"
+	"github.com/devenvs/devenvs/functions/deleteenv"
+	"github.com/devenvs/devenvs/functions/listenvs"
+	"github.com/devenvs/devenvs/functions/updateenv"
+	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testenv/fixture"
+)
+
+// startBudget bounds a start on the real node: package installs from the mirror take
+// 15-25 s, and a mirror hiccup was once seen to add 30 s.
+const startBudget = 3 * time.Minute
+
+// stack is the four user-facing functions over one fixture.
+type stack struct {
+	fx                              *fixture.Fixture
+	create, list, update, deleteURL string
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	testenv.RealNode(t)
+	fx := fixture.New(t, nil)
+	return &stack{
+		fx:        fx,
+		create:    fx.Serve(t, createenv.New(), nil).URL,
+		list:      fx.Serve(t, listenvs.New(), nil).URL,
+		update:    fx.Serve(t, updateenv.New(), nil).URL,
+		deleteURL: fx.Serve(t, deleteenv.New(), nil).URL,
+	}
+}
+
+// key is an SSH key pair made by the real ssh-keygen.
+type key struct{ private, public string }
+
+func newKey(t *testing.T) key {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "id_ed25519")
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test@realenv", "-f", path).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v\n%s", err, out)
+	}
+	pub, err := os.ReadFile(path + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key{private: path, public: strings.TrimSpace(string(pub))}
+}
+
+// createEnv creates an environment on the real node as alice in team alpha.
+func (s *stack) createEnv(t *testing.T, spec map[string]any) {
+	t.Helper()
+	base := map[string]any{"team": "alpha", "image": "debian:bookworm", "pool": "real", "cpu": "500m", "memory": "512Mi"}
+	for k, v := range spec {
+		base[k] = v
+	}
+	if status, body := fixture.Do(t, http.MethodPost, s.create, "alice", base); status != http.StatusCreated {
+		t.Fatalf("create %v: %d %s", base["name"], status, body)
+	}
+	t.Cleanup(func() {
+		fixture.Do(t, http.MethodDelete, s.deleteURL+"/alpha/"+base["name"].(string), "alice", nil)
+	})
+}
+
+// environment reads one environment as listenvs shows it.
+func (s *stack) environment(t *testing.T, name string) env.Environment {
+	t.Helper()
+	status, body := fixture.Do(t, http.MethodGet, s.list+"/?team=alpha", "alice", nil)
+	if status != http.StatusOK {
+		t.Fatalf("list: %d %s", status, body)
+	}
+	var page struct{ Environments []env.Environment }
+	if err := json.Unmarshal(body, &page); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range page.Environments {
+		if e.Name == name {
+			return e
+		}
+	}
+	t.Fatalf("environment %s not listed", name)
+	return env.Environment{}
+}
+
+// waitPhase polls listenvs until the environment reaches phase, failing with the last
+// status seen (and the container's log) when the budget runs out.
+func (s *stack) waitPhase(t *testing.T, name string, phase env.Phase, budget time.Duration) env.Environment {
+	t.Helper()
+	deadline := time.Now().Add(budget)
+	var e env.Environment
+	for time.Now().Before(deadline) {
+		if e = s.environment(t, name); e.Phase == phase {
+			return e
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Fatalf("%s: phase %s (%s: %s) after %s, want %s\n%s", name, e.Phase, e.Reason, e.Message, budget, phase, s.logs(t, name))
+	return e
+}
+
+// action sends one updateenv action and returns the status and body.
+func (s *stack) action(t *testing.T, name string, body map[string]any) (int, []byte) {
+	t.Helper()
+	return fixture.Do(t, http.MethodPatch, s.update+"/alpha/"+name, "alice", body)
+}
+
+// pod returns the environment's one live pod.
+func (s *stack) pod(t *testing.T, name string) *corev1.Pod {
+	t.Helper()
+	pods, err := s.fx.Clientset.CoreV1().Pods(s.fx.Namespace("alpha")).List(context.Background(),
+		metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range pods.Items {
+		if pods.Items[i].DeletionTimestamp == nil {
+			return &pods.Items[i]
+		}
+	}
+	t.Fatalf("%s has no live pod", name)
+	return nil
+}
+
+func (s *stack) logs(t *testing.T, name string) string {
+	pods, err := s.fx.Clientset.CoreV1().Pods(s.fx.Namespace("alpha")).List(context.Background(),
+		metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+	if err != nil || len(pods.Items) == 0 {
+		return "(no pod)"
+	}
+	raw, err := s.fx.Clientset.CoreV1().Pods(pods.Items[0].Namespace).GetLogs(pods.Items[0].Name,
+		&corev1.PodLogOptions{Container: "workspace", TailLines: new(int64(30))}).DoRaw(context.Background())
+	if err != nil {
+		return fmt.Sprintf("(logs: %v)", err)
+	}
+	return string(raw)
+}
+
+// sshArgs are the real OpenSSH client's options for a test: the test's own key only, no
+// agent, no known_hosts file of the machine's, no prompts.
+func sshArgs(k key) []string {
+	return []string{"-i", k.private, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
+		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
+		"-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR"}
+}
+
+// ssh runs a command in the environment over SSH to the pod's address on the node's bridge.
+func (s *stack) ssh(t *testing.T, name string, k key, command string) (string, error) {
+	t.Helper()
+	ip := s.pod(t, name).Status.PodIP
+	args := append(sshArgs(k), "dev@"+ip, command)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, "ssh", args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return strings.TrimSpace(out.String()), err
+}
+
+// mustSSH is ssh that fails the test on error.
+func (s *stack) mustSSH(t *testing.T, name string, k key, command string) string {
+	t.Helper()
+	out, err := s.ssh(t, name, k, command)
+	if err != nil {
+		t.Fatalf("ssh %s %q: %v\n%s", name, command, err, out)
+	}
+	return out
+}
+
+var (
+	getOpts   = metav1.GetOptions{}
+	deleteNow = metav1.DeleteOptions{GracePeriodSeconds: new(int64(0))}
+)
+
+// waitNoPods waits until a stopped environment's pod is gone, so a start really starts anew.
+func waitNoPods(t *testing.T, s *stack, name string) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		pods, err := s.fx.Clientset.CoreV1().Pods(s.fx.Namespace("alpha")).List(t.Context(),
+			metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pods.Items) == 0 {
+			return
+		}
+	}
+	t.Fatalf("%s still has pods a minute after stop", name)
+}
+
+// waitReplaced waits until the environment has a live pod other than old.
+func waitReplaced(t *testing.T, s *stack, name, old string) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		pods, err := s.fx.Clientset.CoreV1().Pods(s.fx.Namespace("alpha")).List(t.Context(),
+			metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pods.Items {
+			if p.Name != old && p.DeletionTimestamp == nil {
+				return
+			}
+		}
+	}
+	t.Fatalf("%s: no pod replaced %s within a minute", name, old)
+}

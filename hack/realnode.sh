@@ -1,0 +1,380 @@
+#!/usr/bin/env bash
+# The real node of the local cluster: containerd + runc + a kubelet built with the control
+# plane, joined to the kwokctl cluster as node devenvs-real (pool "real": label and taint like
+# the KWOK pools), with a bridge network whose containers reach the Debian mirror and nothing
+# else, a local-path StorageClass for persistent homes, and images made without a registry
+# (debian:bookworm from debootstrap, a static pause, busybox, the functions' own images).
+# hack/cluster.sh calls it after the control plane is up; see docs/real-node.md.
+#
+#   hack/realnode.sh up      # start (or reuse) the node; on a machine where it cannot run, say why
+#   hack/realnode.sh down    # stop what it started and undo every bit of host state it made
+#   hack/realnode.sh check   # exit 0 when this machine can run it, else print why in one line
+#   hack/realnode.sh images  # only build the cached images (debootstrap, pause, busybox)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source hack/lib.sh
+
+export KUBECONFIG="$KUBECONFIG_LOCAL"
+KUBECTL="$BIN_K8S/kubectl"
+NODE=devenvs-real
+POOL=real
+DIR="$STATE_DIR/realnode"
+SOCK="$DIR/containerd.sock"
+# Images survive `down` (importing them again costs seconds); runtime state does not.
+CTRD_ROOT="$CACHE_ROOT/realnode-containerd"
+IMAGES="$CACHE_ROOT/realnode-images-v1"
+BRIDGE=devenvs0
+GATEWAY=10.244.7.1
+SUBNET=10.244.7.0/24
+KUBELET_PORT=10350
+CHAIN=DEVENVS-REALNODE
+LPP_BIN="$CACHE_ROOT/local-path-provisioner-$LPP_VERSION/local-path-provisioner"
+STORAGE_CLASS=devenvs-local
+
+ctr() { command ctr --address "$SOCK" -n k8s.io "$@"; }
+running() { [ -f "$DIR/$1.pid" ] && kill -0 "$(cat "$DIR/$1.pid")" 2>/dev/null; }
+
+# why prints the first reason this machine cannot run a real node, or nothing.
+why() {
+  [ "$(id -u)" = 0 ] || { echo "needs root (containerd, kubelet, bridge and iptables)"; return; }
+  [ -d /sys/fs/cgroup/cpu ] || [ -f /sys/fs/cgroup/cgroup.controllers ] || { echo "no cgroup filesystem at /sys/fs/cgroup"; return; }
+  [ -x "$BIN_K8S/kubelet" ] || { echo "no kubelet at $BIN_K8S (run hack/build-tools.sh)"; return; }
+  ip link add devenvs-probe type bridge 2>/dev/null && ip link del devenvs-probe ||
+    { echo "cannot create a network bridge (no CAP_NET_ADMIN?)"; return; }
+}
+
+install_packages() {
+  local need=() pkg
+  for pkg in containerd runc containernetworking-plugins dnsmasq-base debootstrap iptables busybox-static gcc libc6-dev; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+  done
+  [ ${#need[@]} -eq 0 ] && return
+  log "installing ${need[*]} (Debian packages)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+}
+
+build_lpp() {
+  [ -x "$LPP_BIN" ] && return
+  log "building local-path-provisioner $LPP_VERSION (about 2 minutes cold)"
+  local out; out=$(mktemp -d "$CACHE_ROOT/.lpp.XXXX")
+  GOFLAGS=-mod=mod GOBIN="$out" CGO_ENABLED=0 go install -trimpath -ldflags="-s -w" "github.com/rancher/local-path-provisioner@$LPP_VERSION"
+  chmod 755 "$out"; rm -rf "$(dirname "$LPP_BIN")"; mv "$out" "$(dirname "$LPP_BIN")"
+}
+
+# mirror prints the host name and address of the Debian mirror apt uses, so containers can
+# resolve it (and only it).
+mirror_url() { sed -n 's/^URIs: *\(http[^ ]*debian\)\/*$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1 ||
+  true; }
+mirror() {
+  local url host
+  url=$(mirror_url); [ -n "$url" ] || url=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+  host=${url#*://}; host=${host%%/*}
+  echo "$url" "$host" "$(getent ahostsv4 "$host" | awk '{print $1; exit}')"
+}
+
+# build_images makes the node's images once per cache version: a debootstrap'ed Debian
+# (tagged debian:bookworm, the image environments ask for), the pause sandbox, busybox for
+# local-path-provisioner's helper pods.
+build_images() {
+  mkdir -p "$IMAGES"
+  local url host addr tmp
+  read -r url host addr < <(mirror)
+  if [ ! -f "$IMAGES/debian-bookworm.tar" ]; then
+    log "making debian:bookworm with debootstrap from $url (about a minute)"
+    tmp=$(mktemp -d); mkdir "$tmp/root"
+    debootstrap --variant=minbase bookworm "$tmp/root" "$url" >"$tmp/log" 2>&1 || { tail -5 "$tmp/log" >&2; die "debootstrap failed"; }
+    rm -rf "$tmp/root/var/cache/apt/archives/"*.deb "$tmp/root/var/lib/apt/lists/"*
+    # Only our mirror exists for containers; keep the image's apt pointed at it.
+    echo "deb $url bookworm main" >"$tmp/root/etc/apt/sources.list"
+    tar -C "$tmp/root" --exclude='./dev/*' --exclude='./proc/*' --exclude='./sys/*' -cf "$tmp/rootfs.tar" .
+    go run ./hack/realnode/mkimage -rootfs "$tmp/rootfs.tar" -tag debian:bookworm -cmd /bin/bash -out "$IMAGES/debian-bookworm.tar.tmp"
+    # The same Debian whose package sources lead nowhere: tests see a package manager fail.
+    mkdir -p "$tmp/broken/etc/apt"
+    echo "deb http://no-such-mirror.invalid/debian bookworm main" >"$tmp/broken/etc/apt/sources.list"
+    tar -C "$tmp/broken" -cf "$tmp/broken.tar" .
+    go run ./hack/realnode/mkimage -rootfs "$tmp/rootfs.tar,$tmp/broken.tar" -tag debian:broken-sources -cmd /bin/bash \
+      -out "$IMAGES/debian-broken-sources.tar"
+    mv "$IMAGES/debian-bookworm.tar.tmp" "$IMAGES/debian-bookworm.tar"; rm -rf "$tmp"
+  fi
+  if [ ! -f "$IMAGES/pause.tar" ]; then
+    tmp=$(mktemp -d); mkdir "$tmp/root"
+    gcc -static -O2 -o "$tmp/root/pause" hack/realnode/pause.c
+    tar -C "$tmp/root" -cf "$tmp/rootfs.tar" .
+    go run ./hack/realnode/mkimage -rootfs "$tmp/rootfs.tar" -tag devenvs/pause:1 -cmd /pause -out "$IMAGES/pause.tar"
+    rm -rf "$tmp"
+  fi
+  if [ ! -f "$IMAGES/busybox.tar" ]; then
+    tmp=$(mktemp -d); mkdir -p "$tmp/root/bin"
+    cp /bin/busybox "$tmp/root/bin/busybox"
+    for a in sh mkdir rm chmod ls cat sleep; do ln -s busybox "$tmp/root/bin/$a"; done
+    tar -C "$tmp/root" -cf "$tmp/rootfs.tar" .
+    go run ./hack/realnode/mkimage -rootfs "$tmp/rootfs.tar" -tag devenvs/busybox:1 -cmd /bin/sh -out "$IMAGES/busybox.tar"
+    rm -rf "$tmp"
+  fi
+}
+
+# import_images loads every image tarball into containerd (a no-op for ones it has).
+import_images() {
+  local f
+  for f in "$IMAGES"/*.tar; do ctr images import --no-unpack "$f" >/dev/null; done
+  # The functions' images, when `make images` has written them (hack/realnode/images.sh).
+  if [ -d "${IMAGES_DIR:-_output/images}" ]; then
+    for f in "${IMAGES_DIR:-_output/images}"/*/; do
+      local n; n=$(basename "$f")
+      go run ./hack/realnode/mkimage -layout "$f" -platform linux/amd64 -tag "devenvs/$n:dev" -out "$DIR/$n.tar" &&
+        ctr images import --no-unpack "$DIR/$n.tar" >/dev/null && rm -f "$DIR/$n.tar"
+    done
+  fi
+}
+
+start_network() {
+  read -r _ host addr < <(mirror)
+  [ -n "$addr" ] || die "cannot resolve the Debian mirror ($host)"
+  if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+    ip link add "$BRIDGE" type bridge
+    ip addr add "$GATEWAY/24" dev "$BRIDGE"
+    ip link set "$BRIDGE" up
+  fi
+  cat /proc/sys/net/ipv4/ip_forward >"$DIR/ip_forward.before"
+  echo 1 >/proc/sys/net/ipv4/ip_forward
+  # Containers may reach: DNS on the bridge, each other, the mirror over HTTP(S); nothing
+  # else on the host or beyond. Replies to connections the host opened (SSH, probes) pass.
+  iptables -N "$CHAIN" 2>/dev/null || iptables -F "$CHAIN"
+  iptables -A "$CHAIN" -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+  iptables -A "$CHAIN" -i "$BRIDGE" -d "$GATEWAY" -p udp --dport 53 -j ACCEPT
+  iptables -A "$CHAIN" -i "$BRIDGE" -d "$GATEWAY" -p tcp --dport 53 -j ACCEPT
+  iptables -A "$CHAIN" -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT
+  iptables -A "$CHAIN" -i "$BRIDGE" -d "$addr" -p tcp -m multiport --dports 80,443 -j ACCEPT
+  iptables -A "$CHAIN" -i "$BRIDGE" -j DROP
+  iptables -C INPUT -j "$CHAIN" 2>/dev/null || iptables -I INPUT -j "$CHAIN"
+  iptables -C FORWARD -j "$CHAIN" 2>/dev/null || iptables -I FORWARD -j "$CHAIN"
+  mkdir -p "$DIR/cni/net.d" "$DIR/cni/ipam"
+  cat >"$DIR/cni/net.d/10-devenvs.conflist" <<JSON
+{"cniVersion": "1.0.0", "name": "devenvs-real", "plugins": [
+  {"type": "bridge", "bridge": "$BRIDGE", "isGateway": true, "ipMasq": true, "hairpinMode": true,
+   "ipam": {"type": "host-local", "dataDir": "$DIR/cni/ipam", "ranges": [[{"subnet": "$SUBNET", "gateway": "$GATEWAY"}]],
+            "routes": [{"dst": "0.0.0.0/0"}]}},
+  {"type": "portmap", "capabilities": {"portMappings": true}}]}
+JSON
+  # Pods resolve the mirror's name and nothing else.
+  dnsmasq --pid-file="$DIR/dnsmasq.pid" --interface="$BRIDGE" --bind-interfaces --except-interface=lo \
+    --no-resolv --no-hosts --host-record="$host,$addr" --log-facility="$DIR/dnsmasq.log"
+  : >"$DIR/resolv.conf"
+}
+
+start_containerd() {
+  mkdir -p "$CTRD_ROOT" "$DIR/containerd-state"
+  cat >"$DIR/containerd.toml" <<TOML
+version = 2
+root = "$CTRD_ROOT"
+state = "$DIR/containerd-state"
+[grpc]
+  address = "$SOCK"
+[ttrpc]
+  address = "$SOCK.ttrpc"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "devenvs/pause:1"
+  # Root here lacks CAP_SYS_RESOURCE: runc fails every pod unless OOM scores are only raised.
+  restrict_oom_score_adj = true
+  netns_mounts_under_state_dir = true
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+    runtime_type = "io.containerd.runc.v2"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+      SystemdCgroup = false
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$DIR/cni/net.d"
+TOML
+  containerd --config "$DIR/containerd.toml" >"$DIR/containerd.log" 2>&1 &
+  echo $! >"$DIR/containerd.pid"
+  for _ in $(seq 1 100); do ctr version >/dev/null 2>&1 && return; sleep 0.1; done
+  die "containerd did not start; see $DIR/containerd.log"
+}
+
+# kubelet_credentials signs a client certificate for system:node:$NODE with the cluster's CA
+# (kwokctl keeps it in its work dir), so the kubelet is a node like any other.
+kubelet_credentials() {
+  local pki=${KWOK_WORKDIR:-$HOME/.kwok}/clusters/$CLUSTER_NAME/pki server
+  [ -f "$pki/ca.key" ] || die "no cluster CA at $pki"
+  openssl req -new -newkey rsa:2048 -nodes -keyout "$DIR/kubelet.key" -subj "/O=system:nodes/CN=system:node:$NODE" \
+    -out "$DIR/kubelet.csr" 2>/dev/null
+  openssl x509 -req -in "$DIR/kubelet.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial -days 30 \
+    -out "$DIR/kubelet.crt" 2>/dev/null
+  server=$("$KUBECTL" config view --minify -o jsonpath='{.clusters[0].cluster.server}')
+  cp "$pki/ca.crt" "$DIR/ca.crt"
+  cat >"$DIR/kubelet.kubeconfig" <<YAML
+apiVersion: v1
+kind: Config
+clusters: [{name: local, cluster: {server: "$server", certificate-authority: "$DIR/ca.crt"}}]
+users: [{name: node, user: {client-certificate: "$DIR/kubelet.crt", client-key: "$DIR/kubelet.key"}}]
+contexts: [{name: node, context: {cluster: local, user: node}}]
+current-context: node
+YAML
+}
+
+start_kubelet() {
+  mkdir -p "$DIR/kubelet" "$DIR/pod-logs"
+  cat >"$DIR/kubelet.yaml" <<YAML
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $GATEWAY
+port: $KUBELET_PORT
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: 10348
+# This machine's cgroup hierarchy is v1.
+failCgroupV1: false
+cgroupDriver: cgroupfs
+failSwapOn: false
+containerRuntimeEndpoint: unix://$SOCK
+podLogsDir: $DIR/pod-logs
+resolvConf: $DIR/resolv.conf
+clusterDNS: [$GATEWAY]
+clusterDomain: cluster.local
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $DIR/ca.crt}
+authorization: {mode: Webhook}
+registerWithTaints: [{key: pool, value: $POOL, effect: NoSchedule}]
+maxPods: 40
+# A test machine's disk is shared with everything else; never evict environments for it.
+evictionHard: {memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%}
+imageGCHighThresholdPercent: 100
+serializeImagePulls: false
+YAML
+  "$BIN_K8S/kubelet" --config "$DIR/kubelet.yaml" --kubeconfig "$DIR/kubelet.kubeconfig" \
+    --root-dir "$DIR/kubelet" --hostname-override "$NODE" --node-ip "$GATEWAY" \
+    --node-labels "pool=$POOL,devenvs.dev/real-node=true" >"$DIR/kubelet.log" 2>&1 &
+  echo $! >"$DIR/kubelet.pid"
+  for _ in $(seq 1 120); do
+    [ "$("$KUBECTL" get node "$NODE" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ] && return
+    running kubelet || break
+    sleep 0.5
+  done
+  grep -v '^I' "$DIR/kubelet.log" | tail -20 >&2
+  die "node $NODE did not become Ready; see $DIR/kubelet.log"
+}
+
+# start_storage runs local-path-provisioner as a local process for the StorageClass
+# persistent homes use; its helper pods (busybox) run on the real node.
+start_storage() {
+  mkdir -p "$CACHE_ROOT/realnode-volumes"
+  "$KUBECTL" apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Namespace
+metadata: {name: devenvs-storage}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: local-path-config, namespace: devenvs-storage}
+data:
+  config.json: '{"nodePathMap": [{"node": "DEFAULT_PATH_FOR_NON_LISTED_NODES", "paths": ["$CACHE_ROOT/realnode-volumes"]}]}'
+  setup: |
+    #!/bin/sh
+    set -eu
+    mkdir -m 0777 -p "\$VOL_DIR"
+  teardown: |
+    #!/bin/sh
+    set -eu
+    rm -rf "\$VOL_DIR"
+  helperPod.yaml: |
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: helper-pod}
+    spec:
+      priorityClassName: system-node-critical
+      tolerations: [{operator: Exists}]
+      containers:
+      - name: helper-pod
+        image: devenvs/busybox:1
+        imagePullPolicy: IfNotPresent
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: $STORAGE_CLASS}
+provisioner: devenvs.dev/local-path
+volumeBindingMode: WaitForFirstConsumer
+reclaimPolicy: Delete
+YAML
+  "$KUBECTL" -n devenvs-storage get cm local-path-config -o jsonpath='{.data.config\.json}' >"$DIR/local-path.json"
+  "$LPP_BIN" --debug start --kubeconfig "$KUBECONFIG" --namespace devenvs-storage --config "$DIR/local-path.json" \
+    --configmap-name local-path-config --provisioner-name devenvs.dev/local-path \
+    --helper-image devenvs/busybox:1 --service-account-name default >"$DIR/local-path.log" 2>&1 &
+  echo $! >"$DIR/local-path.pid"
+}
+
+up() {
+  local reason; reason=$(why)
+  if [ -n "$reason" ]; then log "no real node on this machine: $reason"; return 0; fi
+  if running kubelet && "$KUBECTL" get node "$NODE" >/dev/null 2>&1; then
+    log "reusing real node $NODE"; return
+  fi
+  down >/dev/null 2>&1 || true
+  local start=$SECONDS
+  mkdir -p "$DIR"
+  install_packages
+  build_lpp
+  build_images
+  start_network
+  start_containerd
+  import_images
+  kubelet_credentials
+  start_kubelet
+  start_storage
+  log "real node $NODE Ready in $((SECONDS - start))s (pool $POOL, StorageClass $STORAGE_CLASS)"
+}
+
+stop_pid() {
+  local f="$DIR/$1.pid" pid
+  [ -f "$f" ] || return 0
+  pid=$(cat "$f")
+  if kill "$pid" 2>/dev/null; then
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+down() {
+  [ -d "$DIR" ] || { log "no real node started by devenvs; nothing to stop"; return; }
+  stop_pid local-path
+  stop_pid kubelet
+  if running containerd; then
+    # Containers outlive the kubelet under their shims: kill them, then their sandboxes' network.
+    local t
+    for t in $(ctr tasks ls -q 2>/dev/null); do ctr tasks kill -s KILL "$t" >/dev/null 2>&1 || true; done
+    sleep 0.5
+    for t in $(ctr tasks ls -q 2>/dev/null); do ctr tasks delete -f "$t" >/dev/null 2>&1 || true; done
+    for t in $(ctr containers ls -q 2>/dev/null); do ctr containers delete "$t" >/dev/null 2>&1 || true; done
+  fi
+  stop_pid containerd
+  pkill -f "containerd-shim-runc-v2 -namespace k8s.io -address $SOCK" 2>/dev/null || true
+  stop_pid dnsmasq
+  # Mounts the kubelet and containerd made (volumes, rootfs, netns), deepest first.
+  findmnt -rn -o TARGET | grep -F "$DIR/" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  findmnt -rn -o TARGET | grep -F "$CTRD_ROOT/" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  # The bridge plugin's NAT chains carry the network's name in their comments.
+  iptables-save -t nat | sed -n 's/^-A POSTROUTING \(.*devenvs-real.*\)$/\1/p' | while read -r rule; do
+    eval "iptables -t nat -D POSTROUTING $rule" 2>/dev/null || true
+  done
+  iptables-save -t nat | sed -n 's/^:\(CNI-[0-9a-f]*\) .*/\1/p' | while read -r c; do
+    iptables-save -t nat | grep -q -- "-A $c .*devenvs-real" && { iptables -t nat -F "$c"; iptables -t nat -X "$c"; } || true
+  done
+  iptables -D INPUT -j "$CHAIN" 2>/dev/null || true
+  iptables -D FORWARD -j "$CHAIN" 2>/dev/null || true
+  iptables -F "$CHAIN" 2>/dev/null && iptables -X "$CHAIN" 2>/dev/null || true
+  ip link del "$BRIDGE" 2>/dev/null || true
+  [ -f "$DIR/ip_forward.before" ] && cat "$DIR/ip_forward.before" >/proc/sys/net/ipv4/ip_forward
+  rm -rf /var/lib/cni/networks/devenvs-real /var/lib/cni/results/devenvs-real-* 2>/dev/null || true
+  rm -rf "$DIR"
+  log "real node $NODE stopped; host state undone"
+}
+
+case "${1:-up}" in
+  up) up ;;
+  down) down ;;
+  check) r=$(why); [ -z "$r" ] || { echo "$r"; exit 1; } ;;
+  images) install_packages; build_images ;;
+  *) die "usage: $0 up|down|check|images" ;;
+esac
