@@ -65,15 +65,19 @@ func TestActions(t *testing.T) {
 		act:  func(d *appsv1.Deployment) (bool, error) { return Extend(d, expires), nil },
 		want: deploymentWith(1, "1", "2Gi", map[string]string{env.ExpiresAtAnnotation: "2026-11-27T20:00:00Z"}),
 	}, {
-		name:        "resize cpu only keeps memory",
-		in:          deploymentWith(1, "1", "2Gi", nil),
-		act:         func(d *appsv1.Deployment) (bool, error) { return Resize(&d.Spec.Template.Spec.Containers[0].Resources, "2", "") },
+		name: "resize cpu only keeps memory",
+		in:   deploymentWith(1, "1", "2Gi", nil),
+		act: func(d *appsv1.Deployment) (bool, error) {
+			return Resize(&d.Spec.Template.Spec.Containers[0].Resources, "2", "")
+		},
 		wantChanged: true,
 		want:        deploymentWith(1, "2", "2Gi", nil),
 	}, {
 		name: "resize to the same size changes nothing",
 		in:   deploymentWith(1, "1", "2Gi", nil),
-		act:  func(d *appsv1.Deployment) (bool, error) { return Resize(&d.Spec.Template.Spec.Containers[0].Resources, "1000m", "2Gi") },
+		act: func(d *appsv1.Deployment) (bool, error) {
+			return Resize(&d.Spec.Template.Spec.Containers[0].Resources, "1000m", "2Gi")
+		},
 		want: deploymentWith(1, "1", "2Gi", nil),
 	}}
 	for _, tc := range tests {
