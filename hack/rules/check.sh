@@ -2,7 +2,7 @@
 # Checks the monitoring rules and the example Alertmanager config:
 #   1. promtool check rules   charts/devenvs/files/devenvs.rules.yaml
 #   2. promtool test rules    hack/rules/devenvs.rules.test.yaml
-#   3. amtool check-config    docs/alertmanager.yaml, and amtool config routes test: the three
+#   3. amtool check-config    docs/alertmanager.yaml, and amtool config routes test: the four
 #      devenvs alerts route to receiver devenvs, others to default
 #   4. mutants: copies of the rules with one threshold, `for` or filter changed must FAIL the
 #      unit tests (proves the tests pin the behaviour). Skip with CHECK_MUTANTS=0.
@@ -46,7 +46,7 @@ route_is() {
   log "  route {$*} -> $want"
 }
 log "amtool config routes test $AMCONFIG"
-for a in EnvIdleCPU EnvHighMemVsRequest EnvStuckPending; do
+for a in EnvIdleCPU EnvIdleCPUWarning EnvHighMemVsRequest EnvStuckPending; do
   route_is devenvs alertname="$a" team=team-a env=alpha namespace=devenvs-team-a
 done
 route_is default alertname=KubePodCrashLooping namespace=devenvs-team-a
@@ -64,6 +64,10 @@ mutants=(
   's/ratio < 0\.1$/ratio < 0.15/'                                   # idle threshold up
   '/alert: EnvIdleCPU/,/for:/s/for: 30m/for: 29m/'                  # idle `for` shorter
   '/alert: EnvIdleCPU/,/for:/s/for: 30m/for: 32m/'                  # idle `for` longer
+  '/alert: EnvIdleCPUWarning/,/for:/s/for: 14m/for: 13m/'           # warning `for` shorter
+  '/alert: EnvIdleCPUWarning/,/for:/s/for: 14m/for: 15m/'           # warning `for` longer
+  '/alert: EnvIdleCPUWarning/,/for:/s/ratio < 0\.1$/ratio < 0.15/'  # warning threshold up
+  '/alert: EnvIdleCPUWarning/,/for:/s/ratio < 0\.1$/ratio < 0.05/'  # warning threshold down
   's/memory_utilisation_ratio > 1$/memory_utilisation_ratio > 1.3/' # memory threshold up
   's/memory_utilisation_ratio > 1$/memory_utilisation_ratio > 0.2/' # memory threshold down
   '/alert: EnvHighMemVsRequest/,/for:/s/for: 5m/for: 4m/'           # memory `for` shorter
