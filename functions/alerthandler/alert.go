@@ -2,6 +2,8 @@ package alerthandler
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/cloudevents/sdk-go/v2/event"
 )
@@ -14,7 +16,10 @@ const (
 
 // Alert names the platform acts on; see charts/devenvs/files/devenvs.rules.yaml.
 const (
-	AlertIdleCPU          = "EnvIdleCPU"
+	AlertIdleCPU = "EnvIdleCPU"
+	// AlertIdleCPUWarning is EnvIdleCPU's sibling with a shorter `for:`: it fires while the
+	// environment can still be saved, and the handler warns (activity log and UI).
+	AlertIdleCPUWarning   = "EnvIdleCPUWarning"
 	AlertHighMemVsRequest = "EnvHighMemVsRequest"
 	AlertStuckPending     = "EnvStuckPending"
 )
@@ -25,6 +30,11 @@ type alert struct {
 	name      string
 	team, env string
 	summary   string
+	// description carries the numbers (used vs requested) the rule filled in.
+	description string
+	// startsAt is when the alert's condition began (Prometheus' activeAt): a warning given
+	// before it belongs to an earlier idle period.
+	startsAt time.Time
 }
 
 // errPoison marks an event that can never be handled; retrying it would only repeat the
@@ -48,6 +58,7 @@ func parseAlert(e event.Event) (alert, error) {
 	var data struct {
 		Labels      map[string]string `json:"labels"`
 		Annotations map[string]string `json:"annotations"`
+		StartsAt    time.Time         `json:"startsAt"`
 	}
 	if len(e.Data()) > 0 {
 		if err := e.DataAs(&data); err != nil {
@@ -68,5 +79,7 @@ func parseAlert(e event.Event) (alert, error) {
 		}
 	}
 	a.summary = data.Annotations["summary"]
+	a.description = strings.Join(strings.Fields(data.Annotations["description"]), " ")
+	a.startsAt = data.StartsAt
 	return a, nil
 }

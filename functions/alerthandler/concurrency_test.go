@@ -92,7 +92,7 @@ func loggedByID(t *testing.T, log eventlog.Log) map[string][]eventlog.Event {
 // real HTTP, 16 in flight, to one handler: every environment gets exactly its two actions
 // and every event is logged exactly once.
 func TestConcurrentDeliveriesOverHTTP(t *testing.T) {
-	fx := fixture.New(t, nil)
+	fx := fixture.New(t, noStopWarning)
 	target := serve(t, fx, nil)
 	names := make([]string, 100)
 	for i := range names {
@@ -116,7 +116,7 @@ func TestConcurrentDeliveriesOverHTTP(t *testing.T) {
 // leave every environment with exactly its actions: a cancelled delivery is either finished
 // by the handler or acted on by the retry, never both, never neither.
 func TestCancelledDeliveriesDoNotWedge(t *testing.T) {
-	fx := fixture.New(t, nil)
+	fx := fixture.New(t, noStopWarning)
 	f := New()
 	target := fx.Serve(t, f, nil).URL
 	var cancelledNames, steadyNames []string

@@ -19,7 +19,7 @@ import (
 // source sends a CloudEvent over HTTP to the alert handler (standing in for the Broker); the
 // environment on the local cluster is scaled to 0 and the action is in Redis.
 func TestAlertmanagerToStoppedEnvironment(t *testing.T) {
-	fx := fixture.New(t, nil)
+	fx := fixture.New(t, noStopWarning)
 	name := "e2e-" + randomSuffix(t)
 	createEnv(t, fx, name, true)
 	handler := serve(t, fx, nil)

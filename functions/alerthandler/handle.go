@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/cloudevents/sdk-go/v2/event"
@@ -77,7 +78,7 @@ func (f *Function) HandleEvent(ctx context.Context, e event.Event) error {
 	}
 
 	ev := eventlog.Event{Actor: "alert:" + a.name, Action: "alert", Team: a.team, Env: a.env, RequestID: e.ID()}
-	outcome, reason, err := f.act(ctx, team.Namespace, a)
+	outcome, reason, err := f.act(ctx, team, a)
 	if err != nil {
 		// Release the claim so the Broker's retry is acted on instead of waiting it out. If
 		// this fails too, the claim still expires after claimTTL, in time for a later retry.
@@ -90,6 +91,15 @@ func (f *Function) HandleEvent(ctx context.Context, e event.Event) error {
 	ev.Action, ev.Outcome, ev.Reason = outcome.action, outcome.result, reason
 	// Recorded before the event is marked done, so whoever is told "duplicate" finds it logged.
 	f.App.Events.Record(ctx, ev)
+	if outcome.again {
+		// The stop waits for its notice: forget the event so that Alertmanager's next
+		// repeat of the still-firing alert (same id) is acted on rather than dropped.
+		if ferr := f.App.Dedup.Forget(context.WithoutCancel(ctx), key); ferr != nil {
+			logger.WithError(ferr).Error("forget postponed event in dedup store")
+		}
+		logger.WithFields(map[string]any{"alert": a.name, "team": a.team, "env": a.env, "outcome": outcome.result}).Info(reason)
+		return nil
+	}
 	// Detached from the budget: the action happened, so marking it done must not be cut short.
 	if derr := f.App.Dedup.Done(context.WithoutCancel(ctx), key, dedupTTL); derr != nil {
 		// The claim then expires as pending and a later redelivery may act again; the
@@ -101,10 +111,16 @@ func (f *Function) HandleEvent(ctx context.Context, e event.Event) error {
 	return nil
 }
 
-type outcome struct{ action, result string }
+// outcome is what the event log records. again asks for the event to be acted on again
+// when it is redelivered (a postponed stop), instead of being dropped as a duplicate.
+type outcome struct {
+	action, result string
+	again          bool
+}
 
 // act does what the alert asks and says what happened, for the event log.
-func (f *Function) act(ctx context.Context, ns string, a alert) (outcome, string, error) {
+func (f *Function) act(ctx context.Context, team *config.Team, a alert) (outcome, string, error) {
+	ns := team.Namespace
 	what := a.name + " resolved"
 	if a.firing {
 		what = a.name + " firing"
@@ -113,11 +129,16 @@ func (f *Function) act(ctx context.Context, ns string, a alert) (outcome, string
 		what += ": " + a.summary
 	}
 	if !a.firing {
-		return outcome{"alert", eventlog.OutcomeSuccess}, what, nil
+		if a.name == AlertIdleCPUWarning {
+			return f.withdrawIdleWarning(ctx, ns, a, what)
+		}
+		return outcome{action: "alert", result: eventlog.OutcomeSuccess}, what, nil
 	}
 	switch a.name {
 	case AlertIdleCPU:
-		return f.stopIdle(ctx, ns, a, what)
+		return f.stopIdle(ctx, team, a, what)
+	case AlertIdleCPUWarning:
+		return f.warnIdle(ctx, team, a, what)
 	case AlertHighMemVsRequest:
 		stamp := f.App.Now().UTC().Format(time.RFC3339)
 		_, err := f.update(ctx, ns, a.env, func(d *appsv1.Deployment) (bool, error) {
@@ -127,35 +148,139 @@ func (f *Function) act(ctx context.Context, ns string, a alert) (outcome, string
 			return resources.Annotate(d, env.MemoryWarningAnnotation, stamp), nil
 		})
 		if errors.Is(err, kube.ErrNotFound) {
-			return outcome{"alert", eventlog.OutcomeIgnored}, what + " (environment is gone)", nil
+			return outcome{action: "alert", result: eventlog.OutcomeIgnored}, what + " (environment is gone)", nil
 		}
-		return outcome{"alert", eventlog.OutcomeSuccess}, what + " (annotated)", err
+		return outcome{action: "alert", result: eventlog.OutcomeSuccess}, what + " (annotated)", err
 	default:
-		return outcome{"alert", eventlog.OutcomeSuccess}, what, nil
+		return outcome{action: "alert", result: eventlog.OutcomeSuccess}, what, nil
 	}
 }
 
-func (f *Function) stopIdle(ctx context.Context, ns string, a alert, what string) (outcome, string, error) {
-	optedOut, home := false, ""
-	changed, err := f.update(ctx, ns, a.env, func(d *appsv1.Deployment) (bool, error) {
+// stopIdle scales an idle environment to 0, but only once the team's notice has passed
+// since the user was warned in this idle period (warnIdle). Without such a warning it warns
+// now and postpones the stop; a stop never comes unannounced unless the team configured no
+// warnings (stopWarning: 0s). A postponed stop is acted on at Alertmanager's next repeat of
+// the still-firing alert.
+func (f *Function) stopIdle(ctx context.Context, team *config.Team, a alert, what string) (outcome, string, error) {
+	notice := team.StopNotice()
+	now := f.App.Now().UTC()
+	optedOut, warnedNow, home := false, false, ""
+	var warnedAt time.Time
+	changed, err := f.update(ctx, team.Namespace, a.env, func(d *appsv1.Deployment) (bool, error) {
+		optedOut, warnedNow, warnedAt = false, false, time.Time{}
 		home = env.HomeOf(d)
 		if d.Annotations[env.IdleStopAnnotation] == "false" {
 			optedOut = true
 			return false, nil
 		}
+		if d.Spec.Replicas != nil && *d.Spec.Replicas == 0 {
+			return false, nil // already stopped
+		}
+		if notice > 0 {
+			w, err := time.Parse(time.RFC3339, d.Annotations[env.IdleWarnedAnnotation])
+			if err != nil || w.Before(a.startsAt.Truncate(time.Second)) {
+				warnedNow, warnedAt = true, now
+				return resources.Annotate(d, env.IdleWarnedAnnotation, now.Format(time.RFC3339)), nil
+			}
+			if now.Sub(w) < notice {
+				warnedAt = w
+				return false, nil
+			}
+		}
 		return resources.Stop(d, "IdleCPU"), nil
 	})
+	stopAt := warnedAt.Add(notice).Format(time.RFC3339)
 	switch {
 	case errors.Is(err, kube.ErrNotFound):
-		return outcome{"idle-stop", eventlog.OutcomeIgnored}, what + " (environment is gone)", nil
+		return outcome{action: "idle-stop", result: eventlog.OutcomeIgnored}, what + " (environment is gone)", nil
 	case err != nil:
 		return outcome{}, "", err
 	case optedOut:
-		return outcome{"idle-stop", eventlog.OutcomeIgnored}, what + " (idle stop is turned off for this environment)", nil
+		return outcome{action: "idle-stop", result: eventlog.OutcomeIgnored}, what + " (idle stop is turned off for this environment)", nil
+	case warnedNow:
+		w := &env.Warning{Kind: env.WarningIdle, Since: warnedAt, StopsAt: warnedAt.Add(notice), WaysOut: env.IdleWaysOut(team)}
+		return outcome{action: eventlog.ActionIdleWarning, result: eventlog.OutcomeSuccess, again: true},
+			what + " (not stopped: no warning had been given in this idle period) " + withNumbers(a) + w.Describe(), nil
+	case !warnedAt.IsZero():
+		return outcome{action: "idle-stop", result: eventlog.OutcomeIgnored, again: true},
+			fmt.Sprintf("%s (postponed: warned at %s, team %s's notice of %s runs until %s)", what, warnedAt.Format(time.RFC3339), team.Name, notice, stopAt), nil
 	case !changed:
-		return outcome{"idle-stop", eventlog.OutcomeIgnored}, what + " (already stopped)", nil
+		return outcome{action: "idle-stop", result: eventlog.OutcomeIgnored}, what + " (already stopped)", nil
 	}
-	return outcome{"idle-stop", eventlog.OutcomeSuccess}, what + " (stopped; " + stoppedHome(home) + ")", nil
+	return outcome{action: "idle-stop", result: eventlog.OutcomeSuccess}, what + " (stopped; " + stoppedHome(home) + ")", nil
+}
+
+// warnIdle records the coming idle stop: the Deployment's idle-warned annotation (which the
+// UI shows and stopIdle waits on) and an activity-log entry with the rule's numbers and the
+// ways out. Nothing to warn about when idle stop is off or the team wants no warnings.
+func (f *Function) warnIdle(ctx context.Context, team *config.Team, a alert, what string) (outcome, string, error) {
+	notice := team.StopNotice()
+	now := f.App.Now().UTC()
+	optedOut, stopped := false, false
+	warnedAt := now
+	_, err := f.update(ctx, team.Namespace, a.env, func(d *appsv1.Deployment) (bool, error) {
+		optedOut, stopped, warnedAt = false, false, now
+		switch {
+		case d.Annotations[env.IdleStopAnnotation] == "false":
+			optedOut = true
+			return false, nil
+		case d.Spec.Replicas != nil && *d.Spec.Replicas == 0:
+			stopped = true
+			return false, nil
+		case notice == 0:
+			return false, nil
+		}
+		if w, err := time.Parse(time.RFC3339, d.Annotations[env.IdleWarnedAnnotation]); err == nil && !w.Before(a.startsAt.Truncate(time.Second)) {
+			warnedAt = w // already warned in this idle period (e.g. by stopIdle)
+			return false, nil
+		}
+		return resources.Annotate(d, env.IdleWarnedAnnotation, now.Format(time.RFC3339)), nil
+	})
+	ignored := outcome{action: eventlog.ActionIdleWarning, result: eventlog.OutcomeIgnored}
+	switch {
+	case errors.Is(err, kube.ErrNotFound):
+		return ignored, what + " (environment is gone)", nil
+	case err != nil:
+		return outcome{}, "", err
+	case optedOut:
+		return ignored, what + " (idle stop is turned off for this environment)", nil
+	case stopped:
+		return ignored, what + " (already stopped)", nil
+	case notice == 0:
+		return ignored, what + " (team " + team.Name + " configured no warnings)", nil
+	}
+	w := &env.Warning{Kind: env.WarningIdle, Since: warnedAt, StopsAt: warnedAt.Add(notice), WaysOut: env.IdleWaysOut(team)}
+	return outcome{action: eventlog.ActionIdleWarning, result: eventlog.OutcomeSuccess}, what + " " + withNumbers(a) + w.Describe(), nil
+}
+
+// withdrawIdleWarning removes the idle warning once its alert resolves: the environment was
+// used (or stopped), so no idle stop is coming from this idle period.
+func (f *Function) withdrawIdleWarning(ctx context.Context, ns string, a alert, what string) (outcome, string, error) {
+	changed, err := f.update(ctx, ns, a.env, func(d *appsv1.Deployment) (bool, error) {
+		if _, ok := d.Annotations[env.IdleWarnedAnnotation]; !ok {
+			return false, nil
+		}
+		delete(d.Annotations, env.IdleWarnedAnnotation)
+		return true, nil
+	})
+	switch {
+	case errors.Is(err, kube.ErrNotFound):
+		return outcome{action: "alert", result: eventlog.OutcomeIgnored}, what + " (environment is gone)", nil
+	case err != nil:
+		return outcome{}, "", err
+	case changed:
+		return outcome{action: "alert", result: eventlog.OutcomeSuccess}, what + " (idle warning withdrawn)", nil
+	}
+	return outcome{action: "alert", result: eventlog.OutcomeSuccess}, what, nil
+}
+
+// withNumbers is the rule's description (used vs requested, for how long) as a sentence
+// prefix for the log, or nothing when the alert came without one.
+func withNumbers(a alert) string {
+	if a.description == "" {
+		return ""
+	}
+	return "— " + strings.TrimSuffix(a.description, ".") + ". It "
 }
 
 // update applies change and reports whether it wrote anything.

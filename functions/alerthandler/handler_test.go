@@ -74,7 +74,7 @@ func logged(t *testing.T, fx *fixture.Fixture, envName string) []eventlog.Event 
 // answered 503 and retried, as the Broker retries them, until they are answered 200 as
 // duplicates. The environment is scaled to 0 and exactly one action is logged.
 func TestIdleAlertStopsOnceWhateverTheDeliveries(t *testing.T) {
-	fx := fixture.New(t, nil)
+	fx := fixture.New(t, noStopWarning)
 	f := New()
 	if err := f.Start(context.Background(), fx.Env); err != nil {
 		t.Fatal(err)
@@ -156,7 +156,7 @@ func TestAlertOutcomes(t *testing.T) {
 // (5xx, so the Broker retries), then delivers the same event to a healthy handler sharing
 // the dedup store: the retry is acted on, not dropped as a duplicate.
 func TestTransientFailureIsRetried(t *testing.T) {
-	fx := fixture.New(t, nil)
+	fx := fixture.New(t, noStopWarning)
 	name := "retry-" + randomSuffix(t)
 	createEnv(t, fx, name, true)
 	broken := serve(t, fx, map[string]string{"KUBECONFIG": brokenKubeconfig(t)})
@@ -181,7 +181,7 @@ func TestTransientFailureIsRetried(t *testing.T) {
 // retry must not be answered 200 as a duplicate, or nobody delivers the event again: it is
 // answered 503, and the redelivery after the failure acts.
 func TestRetryWhileActingIsNotAcknowledged(t *testing.T) {
-	fx := fixture.New(t, nil)
+	fx := fixture.New(t, noStopWarning)
 	name := "stall-" + randomSuffix(t)
 	createEnv(t, fx, name, true)
 	kubeconfig, arrived, release := stallingKubeconfig(t)

@@ -5,11 +5,9 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 
+	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
 )
-
-// WarnBefore is how long before expiry the activity log says an environment will expire.
-const WarnBefore = 15 * time.Minute
 
 type verb int
 
@@ -18,17 +16,26 @@ const (
 	warn
 )
 
-// step is one thing to do to one environment.
+// step is one thing to do to one environment. stopsAt (warn only) is the earliest the
+// expiry may act: the expiry time, or the end of the notice when the warning comes late.
 type step struct {
 	verb      verb
 	name      string
 	expiresAt time.Time
+	stopsAt   time.Time
 }
 
-// plan decides, from the Deployments alone, which environments to expire and which to warn
-// about. An environment already stopped for its lifetime needs nothing more; one without a
-// readable expires-at is left alone rather than guessed at.
-func plan(deps []appsv1.Deployment, now time.Time) []step {
+// plan decides, from the Deployments alone, which environments of team to expire and which
+// to warn about. An environment already stopped for its lifetime needs nothing more; one
+// without a readable expires-at is left alone rather than guessed at.
+//
+// A stop never comes unannounced unless the team configured no warnings: the warning is
+// given the team's notice (StopNotice) before expiry, and an expiry that finds no warning
+// (the reaper was down, or the lifetime was shorter than the notice) warns then and waits
+// the notice out. A stopped environment loses nothing more on expiry, so it is warned only
+// when its team deletes on expiry.
+func plan(deps []appsv1.Deployment, now time.Time, team *config.Team) []step {
+	notice := team.StopNotice()
 	var steps []step
 	for i := range deps {
 		d := &deps[i]
@@ -40,14 +47,28 @@ func plan(deps []appsv1.Deployment, now time.Time) []step {
 			continue
 		}
 		stopped := d.Spec.Replicas != nil && *d.Spec.Replicas == 0
+		needsWarning := notice > 0 && (!stopped || team.OnExpiry == config.ExpiryDelete)
+		warnedAt, werr := time.Parse(time.RFC3339, d.Annotations[env.ExpiryWarnedAnnotation])
+		warned := werr == nil
 		switch {
 		case !now.Before(exp):
 			if stopped && d.Annotations[env.StoppedReasonAnnotation] == env.ReasonLifetimeExceeded {
 				continue
 			}
-			steps = append(steps, step{expire, d.Name, exp})
-		case exp.Sub(now) <= WarnBefore && !stopped && d.Annotations[env.ExpiryWarnedAnnotation] == "":
-			steps = append(steps, step{warn, d.Name, exp})
+			if needsWarning && !warned {
+				steps = append(steps, step{warn, d.Name, exp, now.Add(notice)})
+				continue
+			}
+			if needsWarning && now.Before(warnedAt.Add(notice)) {
+				continue // warned late: the notice still runs
+			}
+			steps = append(steps, step{verb: expire, name: d.Name, expiresAt: exp})
+		case needsWarning && !warned && exp.Sub(now) <= notice:
+			stops := exp
+			if late := now.Add(notice); late.After(stops) {
+				stops = late
+			}
+			steps = append(steps, step{warn, d.Name, exp, stops})
 		}
 	}
 	return steps

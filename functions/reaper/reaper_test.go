@@ -28,7 +28,8 @@ func tick() event.Event {
 
 // TestReaperExpiresOnTheCluster creates an 8h environment in alpha (expiry deletes) and one
 // in beta (expiry stops), then ticks the reaper with its clock moved: 10 minutes before the
-// end it warns once, after the end it deletes alpha's and stops beta's.
+// end it warns once, after the end it deletes alpha's and stops beta's, but only once the
+// 15-minute notice has run from the (late) warning.
 func TestReaperExpiresOnTheCluster(t *testing.T) {
 	fx := fixture.New(t, nil)
 	create := fx.Serve(t, createenv.New(), nil)
@@ -66,11 +67,19 @@ func TestReaperExpiresOnTheCluster(t *testing.T) {
 		t.Errorf("alpha expiry warnings after two ticks = %d, want 1: %+v", warnings, events)
 	}
 
+	// Expired, but warned only 11 minutes ago: the notice still runs.
 	r.App.Now = func() time.Time { return start.Add(8*time.Hour + time.Minute) }
 	if err := r.HandleEvent(ctx, tick()); err != nil {
 		t.Fatalf("tick after expiry: %v", err)
 	}
 	cs := fx.Clientset
+	if _, err := cs.AppsV1().Deployments(fx.Namespace("alpha")).Get(ctx, "short", metav1.GetOptions{}); err != nil {
+		t.Fatalf("alpha's environment expired 11 minutes after its warning, before the 15-minute notice: %v", err)
+	}
+	r.App.Now = func() time.Time { return start.Add(8*time.Hour + 6*time.Minute) }
+	if err := r.HandleEvent(ctx, tick()); err != nil {
+		t.Fatalf("tick after the notice: %v", err)
+	}
 	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
 		_, err := cs.AppsV1().Deployments(fx.Namespace("alpha")).Get(ctx, "short", metav1.GetOptions{})
 		return apierrors.IsNotFound(err), nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -104,6 +105,8 @@ func apply(u *env.Update, d *appsv1.Deployment, now time.Time) (bool, error) {
 			return false, err
 		}
 		return resources.Extend(d, now.Add(lifetime)), nil
+	case env.ActionIdleStop:
+		return resources.Annotate(d, env.IdleStopAnnotation, strconv.FormatBool(*u.IdleStop)), nil
 	}
 	return false, fmt.Errorf("unknown action %q", u.Action)
 }

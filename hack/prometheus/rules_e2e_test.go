@@ -77,7 +77,7 @@ func TestShortenedRulesChangeOnlyTimings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shortenedRules(t, orig)
+	shortenedRules(t, orig, nil)
 }
 
 // TestIdleCPUFiresFromClusterData creates two 1-CPU environments in a fresh team
@@ -89,8 +89,8 @@ func TestIdleCPUFiresFromClusterData(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts kube-state-metrics and Prometheus against the local cluster")
 	}
-	promBin := lookPrometheus(t)
-	ksmBin := kubeStateMetricsBinary(t)
+	lookPrometheus(t)
+	kubeStateMetricsBinary(t)
 	rc := testenv.RestConfig(t) // skips or fails (CI) without `make cluster`
 	kc, err := kube.New(rc)
 	if err != nil {
@@ -119,59 +119,7 @@ func TestIdleCPUFiresFromClusterData(t *testing.T) {
 	// Running before Prometheus starts, so a briefly Pending pod cannot trip EnvStuckPending.
 	waitRunning(ctx, t, cs, ns, idle, busy)
 
-	kwokTargets := kwokTargets(ctx, t, cs)
-
-	dir := t.TempDir()
-	ksmAddr, ksmTelemetry := testenv.FreeAddr(t), testenv.FreeAddr(t)
-	ksmHost, ksmPort, _ := net.SplitHostPort(ksmAddr)
-	_, ksmTelPort, _ := net.SplitHostPort(ksmTelemetry)
-	ksm := startProcess(t, "kube-state-metrics", ksmBin,
-		"--kubeconfig="+testenv.KubeconfigPath(),
-		"--host="+ksmHost, "--port="+ksmPort,
-		"--telemetry-host="+ksmHost, "--telemetry-port="+ksmTelPort,
-		"--resources=pods", "--namespaces="+ns,
-		// docs/monitoring.md: without it kube_pod_labels has no devenvs labels and
-		// no rule can ever match.
-		"--metric-labels-allowlist=pods=[devenvs.dev/team,devenvs.dev/env]")
-	ksm.waitHTTP(t, "http://"+ksmAddr+"/healthz", 30*time.Second)
-
-	orig, err := os.ReadFile(rulesFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rulesPath := filepath.Join(dir, "devenvs.rules.yaml")
-	writeFile(t, rulesPath, shortenedRules(t, orig))
-	configPath := filepath.Join(dir, "prometheus.yml")
-	writeFile(t, configPath, prometheusConfig(t, "", ksmAddr, kwokTargets))
-
-	promAddr := testenv.FreeAddr(t)
-	prom := "http://" + promAddr
-	p := startProcess(t, "prometheus", promBin,
-		"--config.file="+configPath,
-		"--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+promAddr)
-	t.Cleanup(func() { // runs before the process is stopped
-		if t.Failed() {
-			for _, path := range []string{"/api/v1/targets", "/api/v1/rules", "/api/v1/alerts"} {
-				body, err := get(prom + path)
-				t.Logf("GET %s (err %v):\n%s", path, err, body)
-			}
-		}
-	})
-	p.waitHTTP(t, prom+"/-/ready", 30*time.Second)
-
-	// rate(...[5m]) divides the increase it sees by the whole 5 minutes, so over a series
-	// younger than that it reads low by age/5m: the busy environment (90%) reads below the
-	// 10% idle threshold for its first ~33 s of samples. In production EnvIdleCPU's 30m
-	// `for:` rides that out; the test's 10s `for:` would not, so the rules are loaded only
-	// once every pod has warmUp of samples, as they would be in a long-running Prometheus.
-	// The alert still goes through pending and its 10s `for:` before firing.
-	warmStart := time.Now()
-	waitWarm(t, prom, ns, []string{idle, busy})
-	t.Logf("%s of samples after %.1fs; loading the rules", warmUp, time.Since(warmStart).Seconds())
-	writeFile(t, configPath, prometheusConfig(t, rulesPath, ksmAddr, kwokTargets))
-	p.reload(t)
-	waitRules(t, prom)
+	prom := startStack(ctx, t, cs, ns, []string{idle, busy}, nil, "")
 
 	// Poll until EnvIdleCPU fires for the idle environment. Every poll also checks that the
 	// busy one never has an alert, pending or firing.
@@ -226,17 +174,83 @@ func TestIdleCPUFiresFromClusterData(t *testing.T) {
 		for _, a := range alertsIn(t, prom, ns) {
 			names = append(names, fmt.Sprintf("%s{env=%s}:%s", a.Labels["alertname"], a.Labels["env"], a.State))
 		}
-		if !slices.Equal(names, []string{"EnvIdleCPU{env=idle}:firing"}) {
-			t.Fatalf("alerts in %s: %v, want only EnvIdleCPU firing for %s", ns, names, idle)
+		slices.Sort(names)
+		if !slices.Equal(names, []string{"EnvIdleCPU{env=idle}:firing", "EnvIdleCPUWarning{env=idle}:firing"}) {
+			t.Fatalf("alerts in %s: %v, want only EnvIdleCPU and its warning firing for %s", ns, names, idle)
 		}
 	}
+}
+
+// startStack runs kube-state-metrics over namespace ns and a Prometheus scraping it and
+// KWOK's kubelet metrics, sending alerts to alertmanager when not empty. It loads the
+// shortened rules (fors as in shortenedRules) only once every environment in envs has
+// warmUp of samples, and returns Prometheus' URL.
+//
+// rate(...[5m]) divides the increase it sees by the whole 5 minutes, so over a series
+// younger than that it reads low by age/5m: a busy environment (90%) reads below the 10%
+// idle threshold for its first ~33 s of samples. In production EnvIdleCPU's 30m `for:`
+// rides that out; the test's seconds-long `for:` would not, so the rules are loaded only
+// once every pod has warmUp of samples, as they would be in a long-running Prometheus.
+// Alerts still go through pending and their `for:` before firing.
+func startStack(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns string, envs []string, fors map[string]string, alertmanager string) string {
+	t.Helper()
+	promBin := lookPrometheus(t)
+	ksmBin := kubeStateMetricsBinary(t)
+	kwokTargets := kwokTargets(ctx, t, cs)
+
+	dir := t.TempDir()
+	ksmAddr, ksmTelemetry := testenv.FreeAddr(t), testenv.FreeAddr(t)
+	ksmHost, ksmPort, _ := net.SplitHostPort(ksmAddr)
+	_, ksmTelPort, _ := net.SplitHostPort(ksmTelemetry)
+	ksm := startProcess(t, "kube-state-metrics", ksmBin,
+		"--kubeconfig="+testenv.KubeconfigPath(),
+		"--host="+ksmHost, "--port="+ksmPort,
+		"--telemetry-host="+ksmHost, "--telemetry-port="+ksmTelPort,
+		"--resources=pods", "--namespaces="+ns,
+		// docs/monitoring.md: without it kube_pod_labels has no devenvs labels and
+		// no rule can ever match.
+		"--metric-labels-allowlist=pods=[devenvs.dev/team,devenvs.dev/env]")
+	ksm.waitHTTP(t, "http://"+ksmAddr+"/healthz", 30*time.Second)
+
+	orig, err := os.ReadFile(rulesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rulesPath := filepath.Join(dir, "devenvs.rules.yaml")
+	writeFile(t, rulesPath, shortenedRules(t, orig, fors))
+	configPath := filepath.Join(dir, "prometheus.yml")
+	writeFile(t, configPath, prometheusConfig(t, "", ksmAddr, kwokTargets, alertmanager))
+
+	promAddr := testenv.FreeAddr(t)
+	prom := "http://" + promAddr
+	p := startProcess(t, "prometheus", promBin,
+		"--config.file="+configPath,
+		"--storage.tsdb.path="+filepath.Join(dir, "data"),
+		"--web.listen-address="+promAddr)
+	t.Cleanup(func() { // runs before the process is stopped
+		if t.Failed() {
+			for _, path := range []string{"/api/v1/targets", "/api/v1/rules", "/api/v1/alerts"} {
+				body, err := get(prom + path)
+				t.Logf("GET %s (err %v):\n%s", path, err, body)
+			}
+		}
+	})
+	p.waitHTTP(t, prom+"/-/ready", 30*time.Second)
+
+	warmStart := time.Now()
+	waitWarm(t, prom, ns, envs)
+	t.Logf("%s of samples after %.1fs; loading the rules", warmUp, time.Since(warmStart).Seconds())
+	writeFile(t, configPath, prometheusConfig(t, rulesPath, ksmAddr, kwokTargets, alertmanager))
+	p.reload(t)
+	waitRules(t, prom)
+	return prom
 }
 
 // shortenedRules returns the rules with each alert's `for:` set to testFor and each
 // group's `interval:` to testInterval, edited on the parsed YAML. It fails the test unless
 // the copy differs from orig in exactly those fields, every `expr` is unchanged, and the
 // three alerts the platform consumes are among them.
-func shortenedRules(t *testing.T, orig []byte) []byte {
+func shortenedRules(t *testing.T, orig []byte, fors map[string]string) []byte {
 	t.Helper()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(orig, &doc); err != nil {
@@ -270,6 +284,9 @@ func shortenedRules(t *testing.T, orig []byte) []byte {
 				t.Fatalf("alert %s has no for:", a)
 			}
 			f.Value = testFor
+			if v, ok := fors[a]; ok {
+				f.Value = v
+			}
 			wantChanged = append(wantChanged, name+"/"+a+".for")
 		}
 	}
@@ -298,7 +315,7 @@ func shortenedRules(t *testing.T, orig []byte) []byte {
 	if !slices.Equal(changed, wantChanged) {
 		t.Fatalf("copy of the rules differs in\n  %v\nwant exactly\n  %v", changed, wantChanged)
 	}
-	for _, a := range []string{"EnvIdleCPU", "EnvHighMemVsRequest", "EnvStuckPending"} {
+	for _, a := range []string{"EnvIdleCPU", "EnvIdleCPUWarning", "EnvHighMemVsRequest", "EnvStuckPending"} {
 		if !slices.Contains(changed, "devenvs.alerts/"+a+".for") {
 			t.Fatalf("alert %s not found in group devenvs.alerts", a)
 		}
@@ -313,8 +330,8 @@ func shortenedRules(t *testing.T, orig []byte) []byte {
 			exprs++
 		}
 	}
-	if exprs != 10 {
-		t.Fatalf("compared %d expressions, the rules have 10 (7 recording, 3 alerts): update this test with the rules", exprs)
+	if exprs != 29 {
+		t.Fatalf("compared %d expressions, the rules have 29 (7 recording and 4 alerts of environments, 14 recording and 4 alerts of the platform SLOs): update this test with the rules", exprs)
 	}
 	return out
 }
@@ -492,7 +509,7 @@ func kwokTargets(ctx context.Context, t *testing.T, cs kubernetes.Interface) []s
 	return out
 }
 
-func prometheusConfig(t *testing.T, rulesPath, ksmAddr string, kwok []scrapeTarget) []byte {
+func prometheusConfig(t *testing.T, rulesPath, ksmAddr string, kwok []scrapeTarget, alertmanager string) []byte {
 	t.Helper()
 	type staticConfig struct {
 		Targets []string          `yaml:"targets"`
@@ -517,6 +534,11 @@ func prometheusConfig(t *testing.T, rulesPath, ksmAddr string, kwok []scrapeTarg
 	}
 	if rulesPath != "" {
 		cfg["rule_files"] = []string{rulesPath}
+	}
+	if alertmanager != "" {
+		cfg["alerting"] = map[string]any{"alertmanagers": []any{
+			map[string]any{"static_configs": []staticConfig{{Targets: []string{strings.TrimPrefix(alertmanager, "http://")}}}},
+		}}
 	}
 	out, err := yaml.Marshal(cfg)
 	if err != nil {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Checks the monitoring rules and the example Alertmanager config:
 #   1. promtool check rules   charts/devenvs/files/devenvs.rules.yaml
-#   2. promtool test rules    hack/rules/devenvs.rules.test.yaml
-#   3. amtool check-config    docs/alertmanager.yaml, and amtool config routes test: the three
+#   2. promtool test rules    hack/rules/devenvs.rules.test.yaml and slo.rules.test.yaml
+#   3. amtool check-config    docs/alertmanager.yaml, and amtool config routes test: the four
 #      devenvs alerts route to receiver devenvs, others to default
 #   4. mutants: copies of the rules with one threshold, `for` or filter changed must FAIL the
 #      unit tests (proves the tests pin the behaviour). Skip with CHECK_MUTANTS=0.
@@ -11,7 +11,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RULES=charts/devenvs/files/devenvs.rules.yaml
-TESTS=hack/rules/devenvs.rules.test.yaml
+TESTS=(hack/rules/devenvs.rules.test.yaml hack/rules/slo.rules.test.yaml)
 AMCONFIG=docs/alertmanager.yaml
 PROMTOOL=${PROMTOOL:-promtool}
 AMTOOL=${AMTOOL:-amtool}
@@ -32,8 +32,8 @@ log "$("$AMTOOL" --version 2>&1 | head -1)"
 log "promtool check rules $RULES"
 "$PROMTOOL" check rules "$RULES" || die "promtool check rules $RULES"
 
-log "promtool test rules $TESTS"
-"$PROMTOOL" test rules "$TESTS" || die "promtool test rules $TESTS"
+log "promtool test rules ${TESTS[*]}"
+"$PROMTOOL" test rules "${TESTS[@]}" || die "promtool test rules ${TESTS[*]}"
 
 log "amtool check-config $AMCONFIG"
 "$AMTOOL" check-config "$AMCONFIG" || die "amtool check-config $AMCONFIG"
@@ -46,11 +46,12 @@ route_is() {
   log "  route {$*} -> $want"
 }
 log "amtool config routes test $AMCONFIG"
-for a in EnvIdleCPU EnvHighMemVsRequest EnvStuckPending; do
+for a in EnvIdleCPU EnvIdleCPUWarning EnvHighMemVsRequest EnvStuckPending; do
   route_is devenvs alertname="$a" team=team-a env=alpha namespace=devenvs-team-a
 done
 route_is default alertname=KubePodCrashLooping namespace=devenvs-team-a
 route_is default alertname=EnvIdleCPUish team=team-a env=alpha
+route_is default alertname=DevenvsCreateErrorBudgetBurn severity=critical slo=create-success
 
 if [[ ${CHECK_MUTANTS:-1} == 0 ]]; then
   log "OK (mutants skipped)"
@@ -64,6 +65,10 @@ mutants=(
   's/ratio < 0\.1$/ratio < 0.15/'                                   # idle threshold up
   '/alert: EnvIdleCPU/,/for:/s/for: 30m/for: 29m/'                  # idle `for` shorter
   '/alert: EnvIdleCPU/,/for:/s/for: 30m/for: 32m/'                  # idle `for` longer
+  '/alert: EnvIdleCPUWarning/,/for:/s/for: 14m/for: 13m/'           # warning `for` shorter
+  '/alert: EnvIdleCPUWarning/,/for:/s/for: 14m/for: 15m/'           # warning `for` longer
+  '/alert: EnvIdleCPUWarning/,/for:/s/ratio < 0\.1$/ratio < 0.15/'  # warning threshold up
+  '/alert: EnvIdleCPUWarning/,/for:/s/ratio < 0\.1$/ratio < 0.05/'  # warning threshold down
   's/memory_utilisation_ratio > 1$/memory_utilisation_ratio > 1.3/' # memory threshold up
   's/memory_utilisation_ratio > 1$/memory_utilisation_ratio > 0.2/' # memory threshold down
   '/alert: EnvHighMemVsRequest/,/for:/s/for: 5m/for: 4m/'           # memory `for` shorter
@@ -78,12 +83,26 @@ mutants=(
   's/max by (namespace, pod, container)/sum by (namespace, pod, container)/g' # double scrape
   's/"env", "\$1", "label_devenvs_dev_env"/"env", "$1", "label_devenvs_dev_team"/g' # env label
   's/max by (namespace, pod, label_devenvs_dev_team, label_devenvs_dev_env) (/(/g' # 2 KSMs
+  # Platform SLOs (slo.rules.test.yaml). The ticket (…Slow) alerts are not pinned by a test.
+  's/(14\.4 \* 0\.01)/(12 * 0.01)/g'                               # fast page threshold down
+  's/(14\.4 \* 0\.01)/(16 * 0.01)/g'                               # fast page threshold up
+  's/(6 \* 0\.01)/(5 * 0.01)/g'                                     # 6 h page threshold down
+  's/(6 \* 0\.01)/(7 * 0.01)/g'                                     # 6 h page threshold up
+  's/ratio_rate1h > (14\.4/ratio_rate2h > (14.4/g'                   # long window of the page
+  '/alert: DevenvsCreateErrorBudgetBurn$/,/for:/s/for: 2m/for: 1m/'   # page `for` shorter
+  '/alert: DevenvsCreateErrorBudgetBurn$/,/for:/s/for: 2m/for: 3m/'   # page `for` longer
+  '/alert: DevenvsCreateLatencyBudgetBurn$/,/for:/s/for: 2m/for: 3m/' # latency page `for`
+  's/code=~"5\.\."/code=~"[45].."/'                                  # 4xx counted as errors
+  's/{function="createenv", method="post"}/{function="createenv"}/g'  # preflights counted
+  's/{function="createenv", method="post", code=~"5\.\."}/{method="post", code=~"5.."}/' # other functions
+  's/le="5"}/le="10"}/'                                               # latency threshold
+  's/, code=~"2\.\."}/}/g'                                             # slow failures counted
 )
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/$(dirname "$RULES")" "$tmp/$(dirname "$TESTS")"
-cp "$TESTS" "$tmp/$TESTS"
+mkdir -p "$tmp/$(dirname "$RULES")" "$tmp/$(dirname "${TESTS[0]}")"
+for f in "${TESTS[@]}"; do cp "$f" "$tmp/$f"; done
 
 log "mutation check: ${#mutants[@]} mutants must each fail the tests"
 survived=0
@@ -94,7 +113,7 @@ for m in "${mutants[@]}"; do
     survived=$((survived + 1))
     continue
   fi
-  if "$PROMTOOL" test rules "$tmp/$TESTS" >"$tmp/out" 2>&1; then
+  if "$PROMTOOL" test rules "${TESTS[@]/#/$tmp/}" >"$tmp/out" 2>&1; then
     log "  SURVIVED $m (tests still pass with this change)"
     survived=$((survived + 1))
   else

@@ -128,6 +128,13 @@ type Team struct {
 	OnExpiry        ExpiryAction `json:"onExpiry"`
 	// Home is the team's default home: persistent (when empty) or scratch.
 	Home HomeKind `json:"home,omitempty"`
+	// StopWarning is the least notice the activity log and the UI give before the platform
+	// stops an environment for idleness or expiry (unset: DefaultStopWarning; "0s": no
+	// warnings, stops come unannounced). See StopNotice.
+	StopWarning *Duration `json:"stopWarning,omitempty"`
+	// AllowIdleStopOff lets members turn the idle stop off for an environment; unset means
+	// true. See IdleStopOffAllowed.
+	AllowIdleStopOff *bool `json:"allowIdleStopOff,omitempty"`
 	// Quota is the hard list of the team namespace's ResourceQuota.
 	Quota corev1.ResourceList `json:"quota,omitempty"`
 }

@@ -229,6 +229,9 @@ func (c *Config) validateTeams(v *validator) {
 		if t.MaxLifetime <= 0 {
 			v.add(tp+".maxLifetime", "must be > 0, got %s", t.MaxLifetime)
 		}
+		if t.StopWarning != nil && (*t.StopWarning < 0 || *t.StopWarning >= t.MaxLifetime) {
+			v.add(tp+".stopWarning", "must be >= 0s and shorter than maxLifetime (%s), got %s", t.MaxLifetime, *t.StopWarning)
+		}
 		switch t.OnExpiry {
 		case ExpiryStop, ExpiryDelete:
 		default:

@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
@@ -68,6 +69,16 @@ func TestValidate(t *testing.T) {
 			`teams.alpha.maxLifetime: must be > 0, got 0s`,
 			`teams.alpha.onExpiry: must be stop or delete, got "archive"`,
 			`teams.alpha.quota.limits.cpu: must not be negative, got "-1"`,
+		},
+	}, {
+		name: "stop warning negative or as long as the lifetime",
+		mutate: func(c *Config) {
+			neg, long := Duration(-time.Minute), Duration(24*time.Hour)
+			c.Teams[0].StopWarning, c.Teams[1].StopWarning = &neg, &long
+		},
+		want: []string{
+			`teams.alpha.stopWarning: must be >= 0s and shorter than maxLifetime (72h), got -1m`,
+			`teams.beta.stopWarning: must be >= 0s and shorter than maxLifetime (24h), got 24h`,
 		},
 	}, {
 		name:   "bad image glob",

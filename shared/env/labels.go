@@ -38,6 +38,10 @@ const (
 	// ExpiryWarnedAnnotation records that the reaper has logged the coming expiry, so the
 	// warning is written once, not on every tick.
 	ExpiryWarnedAnnotation = "devenvs.dev/expiry-warned"
+	// IdleWarnedAnnotation (RFC 3339) records when the alert handler warned that the
+	// environment will be stopped for idleness; it is removed when the environment is used
+	// again (the warning alert resolves) or stopped. The idle stop waits for it.
+	IdleWarnedAnnotation = "devenvs.dev/idle-warned"
 )
 
 // Selector selects every object devenvs manages, in any namespace.

@@ -17,6 +17,7 @@ func TestOpenAPIMatchesTypes(t *testing.T) {
 		"Update":      reflect.TypeFor[Update](),
 		"Environment": reflect.TypeFor[Environment](),
 		"Resources":   reflect.TypeFor[Resources](),
+		"Warning":     reflect.TypeFor[Warning](),
 	} {
 		documented := testenv.OpenAPIProperties(t, "../../docs/openapi.yaml", schema)
 		if diff := cmp.Diff(testenv.JSONFields(typ), documented); diff != "" {

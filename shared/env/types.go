@@ -36,6 +36,8 @@ const (
 	ActionStart  = "start"
 	ActionExtend = "extend"
 	ActionResize = "resize"
+	// ActionIdleStop turns the idle stop on or off (idleStop: true/false).
+	ActionIdleStop = "idle-stop"
 )
 
 // Update is the JSON body of a PATCH on an environment: one action and its arguments.
@@ -46,4 +48,6 @@ type Update struct {
 	// CPU and Memory (resize only) are the new request and limit; either may be empty.
 	CPU    string `json:"cpu,omitempty"`
 	Memory string `json:"memory,omitempty"`
+	// IdleStop (idle-stop only) turns the idle stop on (true) or off (false).
+	IdleStop *bool `json:"idleStop,omitempty"`
 }

@@ -76,7 +76,16 @@ func (s *Spec) Validate(cfg *config.Config) *apis.FieldError {
 	errs = errs.Also(validateSSHKeys(s.SSHPublicKeys))
 	errs = errs.Also(validateHome(s.Home, s.PersistentHome))
 	errs = errs.Also(validateEnv(s.Env))
+	errs = errs.Also(validateIdleStop(s.IdleStop, team))
 	return errs
+}
+
+// validateIdleStop refuses turning the idle stop off where the team does not allow it.
+func validateIdleStop(idleStop *bool, team *config.Team) *apis.FieldError {
+	if idleStop == nil || *idleStop || team == nil || team.IdleStopOffAllowed() {
+		return nil
+	}
+	return apis.ErrInvalidValue(false, "idleStop", fmt.Sprintf("team %q does not allow turning the idle stop off", team.Name))
 }
 
 func validateName(name string) *apis.FieldError {

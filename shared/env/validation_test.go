@@ -185,11 +185,16 @@ func TestSpecValidate(t *testing.T) {
 			apis.ErrInvalidKeyName("KUBERNETES_SERVICE_HOST", "env", "the prefix KUBERNETES_ is reserved"),
 			apis.ErrGeneric("value contains a NUL byte", "env[NUL]")),
 	}, {
+		name:   "idle stop off where the team does not allow it",
+		mutate: func(s *Spec) { s.Team = "beta"; s.Image = "debian:12"; s.IdleStop = new(false) },
+		want:   apis.ErrInvalidValue(false, "idleStop", `team "beta" does not allow turning the idle stop off`),
+	}, {
 		name:   "too many env vars",
 		mutate: func(s *Spec) { s.Env = map[string]string{}; addN(s.Env, 51) },
 		want:   apis.ErrOutOfBoundsValue(51, 0, 50, "env"),
 	}}
 	cfg := config.Default()
+	cfg.Teams[1].AllowIdleStopOff = new(false)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := validSpec()
@@ -213,7 +218,7 @@ func TestUpdateValidate(t *testing.T) {
 		{"stop with arguments", "alpha", Update{Action: ActionStop, CPU: "1", Lifetime: "1h"},
 			&apis.FieldError{Message: "must not set the field(s)", Paths: []string{"lifetime", "cpu"}, Details: "not used by action stop"}},
 		{"missing action", "alpha", Update{}, apis.ErrMissingField("action")},
-		{"unknown action", "alpha", Update{Action: "pause"}, apis.ErrInvalidValue("pause", "action", "must be one of stop, start, extend, resize")},
+		{"unknown action", "alpha", Update{Action: "pause"}, apis.ErrInvalidValue("pause", "action", "must be one of stop, start, extend, resize, idle-stop")},
 		{"unknown team", "gamma", Update{Action: ActionStop}, apis.ErrInvalidValue("gamma", "team", "unknown team")},
 		{"extend", "alpha", Update{Action: ActionExtend, Lifetime: "72h"}, nil},
 		{"extend by minutes", "alpha", Update{Action: ActionExtend, Lifetime: "5m"}, nil},
@@ -229,8 +234,16 @@ func TestUpdateValidate(t *testing.T) {
 			apis.ErrOutOfBoundsValue("5", "100m", "4", "cpu").Also(apis.ErrOutOfBoundsValue("64Mi", "128Mi", "8Gi", "memory"))},
 		{"resize with lifetime", "alpha", Update{Action: ActionResize, CPU: "1", Lifetime: "1h"},
 			&apis.FieldError{Message: "must not set the field(s)", Paths: []string{"lifetime"}, Details: "not used by action resize"}},
+		{"idle stop off", "alpha", Update{Action: ActionIdleStop, IdleStop: new(false)}, nil},
+		{"idle stop on where off is not allowed", "beta", Update{Action: ActionIdleStop, IdleStop: new(true)}, nil},
+		{"idle stop off where not allowed", "beta", Update{Action: ActionIdleStop, IdleStop: new(false)},
+			apis.ErrInvalidValue(false, "idleStop", `team "beta" does not allow turning the idle stop off`)},
+		{"idle stop without idleStop", "alpha", Update{Action: ActionIdleStop}, apis.ErrMissingField("idleStop")},
+		{"stop with idleStop", "alpha", Update{Action: ActionStop, IdleStop: new(false)},
+			&apis.FieldError{Message: "must not set the field(s)", Paths: []string{"idleStop"}, Details: "not used by action stop"}},
 	}
 	cfg := config.Default()
+	cfg.Teams[1].AllowIdleStopOff = new(false)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(errString(tc.want), errString(tc.in.Validate(cfg, tc.team))); diff != "" {

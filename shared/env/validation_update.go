@@ -16,7 +16,7 @@ func (u *Update) Validate(cfg *config.Config, teamName string) *apis.FieldError 
 	if !ok {
 		return apis.ErrInvalidValue(teamName, "team", "unknown team")
 	}
-	set := map[string]bool{"lifetime": u.Lifetime != "", "cpu": u.CPU != "", "memory": u.Memory != ""}
+	set := map[string]bool{"lifetime": u.Lifetime != "", "cpu": u.CPU != "", "memory": u.Memory != "", "idleStop": u.IdleStop != nil}
 	disallow := func(fields ...string) *apis.FieldError {
 		var bad []string
 		for _, f := range fields {
@@ -36,13 +36,19 @@ func (u *Update) Validate(cfg *config.Config, teamName string) *apis.FieldError 
 	case "":
 		return apis.ErrMissingField("action")
 	case ActionStop, ActionStart:
-		return disallow("lifetime", "cpu", "memory")
+		return disallow("lifetime", "cpu", "memory", "idleStop")
+	case ActionIdleStop:
+		errs := disallow("lifetime", "cpu", "memory")
+		if u.IdleStop == nil {
+			return errs.Also(apis.ErrMissingField("idleStop"))
+		}
+		return errs.Also(validateIdleStop(u.IdleStop, team))
 	case ActionExtend:
 		// The 10m floor of a new environment does not apply: extending by a few minutes to
 		// finish something is legitimate. Under a minute is surely a unit mistake.
-		return disallow("cpu", "memory").Also(validateLifetime(u.Lifetime, time.Minute, team).ViaField("lifetime"))
+		return disallow("cpu", "memory", "idleStop").Also(validateLifetime(u.Lifetime, time.Minute, team).ViaField("lifetime"))
 	case ActionResize:
-		errs := disallow("lifetime")
+		errs := disallow("lifetime", "idleStop")
 		if !set["cpu"] && !set["memory"] {
 			return errs.Also(apis.ErrGeneric("resize needs cpu, memory or both", "cpu", "memory"))
 		}
@@ -54,6 +60,6 @@ func (u *Update) Validate(cfg *config.Config, teamName string) *apis.FieldError 
 		}
 		return errs
 	default:
-		return apis.ErrInvalidValue(u.Action, "action", "must be one of stop, start, extend, resize")
+		return apis.ErrInvalidValue(u.Action, "action", "must be one of stop, start, extend, resize, idle-stop")
 	}
 }

@@ -37,6 +37,8 @@ type Environment struct {
 	IdleStop       bool     `json:"idleStop"`
 	Replicas       int32    `json:"replicas"`
 	Packages       []string `json:"packages"`
+	// Warning is a coming idle or expiry stop the platform has announced; nil when none.
+	Warning *Warning `json:"warning,omitempty"`
 }
 
 // Resources is an amount of CPU and memory in the units the UI computes with.
@@ -100,6 +102,9 @@ func FromDeployment(d *appsv1.Deployment, pods []corev1.Pod, cfg *config.Config,
 		e.ExpiresAt = t
 	}
 	e.SSH, e.SFTP = AccessCommands(cfg, e.Team, d.Namespace, d.Name)
+	if team, ok := cfg.Team(e.Team); ok {
+		e.Warning = warningOf(d, team, e.ExpiresAt)
+	}
 	return e
 }
 

@@ -13,7 +13,10 @@ const (
 	ActionResize   = "resize"
 	ActionExpire   = "expire"
 	ActionIdleStop = "idle-stop"
-	ActionAlert    = "alert"
+	// ActionIdleWarning announces a coming idle stop; ActionExpiryWarning a coming expiry.
+	ActionIdleWarning   = "idle-warning"
+	ActionExpiryWarning = "expiry-warning"
+	ActionAlert         = "alert"
 )
 
 // Outcomes of an action.

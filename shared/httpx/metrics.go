@@ -51,5 +51,35 @@ func countRequests(next http.Handler, reg prometheus.Registerer) http.Handler {
 		}
 		c = existing
 	}
-	return promhttp.InstrumentHandlerCounter(c, next)
+	return promhttp.InstrumentHandlerCounter(c, timeRequests(next, reg))
+}
+
+// DurationMetric times requests served through Chain: the platform's latency SLO
+// (docs/monitoring.md, "Platform SLOs") reads its buckets.
+const DurationMetric = "devenvs_http_request_duration_seconds"
+
+// DurationBuckets include the SLO's threshold (5 s for a create) as a bucket boundary, so the
+// SLO is computed exactly rather than interpolated.
+var DurationBuckets = []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}
+
+// timeRequests observes each request's duration by status code and method; registered once
+// per registry like countRequests.
+func timeRequests(next http.Handler, reg prometheus.Registerer) http.Handler {
+	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    DurationMetric,
+		Help:    "Time to serve HTTP requests, by status code and method.",
+		Buckets: DurationBuckets,
+	}, []string{"code", "method"})
+	if err := reg.Register(h); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if !errors.As(err, &are) {
+			return next
+		}
+		existing, ok := are.ExistingCollector.(*prometheus.HistogramVec)
+		if !ok {
+			return next
+		}
+		h = existing
+	}
+	return promhttp.InstrumentHandlerDuration(h, next)
 }

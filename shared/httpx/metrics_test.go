@@ -39,7 +39,7 @@ func TestMetricsHandler(t *testing.T) {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(rec.Body)
-	for _, want := range []string{"devenvs_test_things_total 3", `devenvs_http_requests_total{code="200",method="get"}`, "go_goroutines", "process_"} {
+	for _, want := range []string{"devenvs_test_things_total 3", `devenvs_http_requests_total{code="200",method="get"}`, `devenvs_http_request_duration_seconds_bucket{code="200",method="get",le="5"} 2`, "go_goroutines", "process_"} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %q", want)
 		}

@@ -22,6 +22,8 @@ func Stop(d *appsv1.Deployment, reason string) bool {
 	}
 	d.Spec.Replicas = ptr.To[int32](0)
 	setAnnotation(d, env.StoppedReasonAnnotation, reason)
+	// The idle warning was about this run; the next start begins a fresh idle period.
+	delete(d.Annotations, env.IdleWarnedAnnotation)
 	return true
 }
 
@@ -37,13 +39,15 @@ func Start(d *appsv1.Deployment) bool {
 	return true
 }
 
-// Extend sets a new expiry time.
+// Extend sets a new expiry time. The expiry warning given for the old time no longer
+// holds: the reaper warns again before the new one.
 func Extend(d *appsv1.Deployment, expiresAt time.Time) bool {
 	v := expiresAt.UTC().Format(time.RFC3339)
 	if d.Annotations[env.ExpiresAtAnnotation] == v {
 		return false
 	}
 	setAnnotation(d, env.ExpiresAtAnnotation, v)
+	delete(d.Annotations, env.ExpiryWarnedAnnotation)
 	return true
 }
 

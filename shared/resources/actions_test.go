@@ -38,6 +38,18 @@ func TestActions(t *testing.T) {
 		wantChanged: true,
 		want:        deploymentWith(0, "1", "2Gi", map[string]string{env.StoppedReasonAnnotation: "IdleCPU"}),
 	}, {
+		name:        "stop ends the idle warning of this run",
+		in:          deploymentWith(1, "1", "2Gi", map[string]string{env.IdleWarnedAnnotation: "2026-11-27T19:00:00Z"}),
+		act:         func(d *appsv1.Deployment) (bool, error) { return Stop(d, "IdleCPU"), nil },
+		wantChanged: true,
+		want:        deploymentWith(0, "1", "2Gi", map[string]string{env.StoppedReasonAnnotation: "IdleCPU"}),
+	}, {
+		name:        "extend drops the expiry warning given for the old time",
+		in:          deploymentWith(1, "1", "2Gi", map[string]string{env.ExpiresAtAnnotation: "2026-11-27T19:00:00Z", env.ExpiryWarnedAnnotation: "2026-11-27T18:45:00Z"}),
+		act:         func(d *appsv1.Deployment) (bool, error) { return Extend(d, expires), nil },
+		wantChanged: true,
+		want:        deploymentWith(1, "1", "2Gi", map[string]string{env.ExpiresAtAnnotation: "2026-11-27T20:00:00Z"}),
+	}, {
 		name: "stop a stopped environment changes nothing",
 		in:   deploymentWith(0, "1", "2Gi", map[string]string{env.StoppedReasonAnnotation: "StoppedByUser"}),
 		act:  func(d *appsv1.Deployment) (bool, error) { return Stop(d, "IdleCPU"), nil },
