@@ -241,6 +241,12 @@ func TestRBACSufficient(t *testing.T) {
 	}); err != nil {
 		t.Errorf("updateenv: Update: %v", err)
 	}
+	// updateenv: resize (KWOK pods, so the kubelet's verdict never comes and the admitted size stands).
+	if _, err := f.clients["updateenv"].Resize(ctx, ns, "rbac-two", func(res *corev1.ResourceRequirements) (bool, error) {
+		return resources.Resize(res, "1500m", "")
+	}); err != nil {
+		t.Errorf("updateenv: Resize: %v", err)
+	}
 	if _, err := f.clients["alerthandler"].Update(ctx, ns, "rbac-one", func(d *appsv1.Deployment) (bool, error) {
 		return resources.Annotate(d, env.MemoryWarningAnnotation, "rbac test"), nil
 	}); err != nil {

@@ -29,9 +29,13 @@ var wantRights = map[string]map[string][]string{
 	"deleteenv": {
 		"apps/deployments": {"delete"},
 	},
-	// kube.Client.Update: Get, then Update with conflict retries.
+	// kube.Client.Update: Get, then Update with conflict retries. kube.Client.Resize: the live
+	// pods (list), each one's resize subresource (patch) and state (get), their ReplicaSets.
 	"updateenv": {
 		"apps/deployments": {"get", "update"},
+		"/pods":            {"get", "list"},
+		"/pods/resize":     {"patch"},
+		"apps/replicasets": {"get", "update"},
 	},
 	"alerthandler": {
 		"apps/deployments": {"get", "update"},
@@ -50,7 +54,7 @@ var allVerbs = []string{"get", "list", "watch", "create", "update", "patch", "de
 
 var probeResources = []string{
 	"apps/deployments", "apps/deployments/scale", "apps/deployments/finalizers", "apps/replicasets",
-	"/pods", "/pods/exec", "/pods/log", "/pods/ephemeralcontainers", "/secrets", "/services",
+	"/pods", "/pods/resize", "/pods/exec", "/pods/log", "/pods/ephemeralcontainers", "/secrets", "/services",
 	"/persistentvolumeclaims", "/configmaps", "/serviceaccounts", "/serviceaccounts/token",
 	"/resourcequotas", "/events", "/endpoints", "metrics.k8s.io/pods",
 	"rbac.authorization.k8s.io/roles", "rbac.authorization.k8s.io/rolebindings",

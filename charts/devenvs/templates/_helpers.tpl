@@ -72,6 +72,16 @@ updateenv:
 - apiGroups: [apps]
   resources: [deployments]
   verbs: [get, update]
+# Resize in place: the running pod's resize subresource, and its ReplicaSet's template.
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [list, get]
+- apiGroups: [""]
+  resources: [pods/resize]
+  verbs: [patch]
+- apiGroups: [apps]
+  resources: [replicasets]
+  verbs: [get, update]
 alerthandler:
 - apiGroups: [apps]
   resources: [deployments]
