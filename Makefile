@@ -5,14 +5,14 @@ export GOFLAGS ?= -mod=readonly
 PKGS ?= ./...
 TEST_TIMEOUT ?= 30m
 
-.PHONY: dev test test-unit lint tools cluster cluster-down redis redis-down rules-check fuzz bench images
+.PHONY: dev test test-unit lint packages tools cluster cluster-down redis redis-down rules-check fuzz bench images
 
 ## dev: run the whole product locally (local cluster unless KUBECONFIG is set, Redis or in-memory log, every function, the UI)
 dev:
 	hack/dev.sh
 
 ## test: build the pinned tools, start the local cluster and Redis, then run every check and test against them
-test: lint tools cluster redis
+test: packages lint tools cluster redis
 	hack/rules/check.sh
 	CI=$${CI:-true} CHART_MAIN_GO_TESTS=0 hack/chart/check.sh
 	CI=$${CI:-true} $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
@@ -25,6 +25,9 @@ lint:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
 	$(GO) vet $(PKGS)
+
+packages:
+	hack/packages.sh test
 
 tools:
 	hack/build-tools.sh kubernetes etcd kwok metrics-server helm func kube-state-metrics

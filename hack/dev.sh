@@ -19,6 +19,7 @@ for f in "${FUNCTIONS[@]}"; do
     die "port ${f##*:} (for ${f%%:*}) is in use; stop what listens there or set DEVENVS_PORT_BASE"
   fi
 done
+hack/packages.sh dev
 LOGS="$STATE_DIR/logs"
 BIN="$CACHE_ROOT/devbin"
 mkdir -p "$LOGS" "$BIN"
