@@ -184,3 +184,21 @@ func TestResizeInPlace(t *testing.T) {
 		t.Errorf("after the refused resize: %q", got)
 	}
 }
+
+// TestRealUsage: listenvs' used figures come from the real kubelet through metrics-server: a
+// CPU burner started over SSH shows as used CPU near the environment's limit.
+func TestRealUsage(t *testing.T) {
+	s := newStack(t)
+	k := newKey(t)
+	s.createEnv(t, map[string]any{"name": "busy", "sshPublicKeys": []string{k.public}})
+	s.waitPhase(t, "busy", env.PhaseRunning, startBudget)
+	s.mustSSH(t, "busy", k, "nohup timeout 300 sh -c 'while :; do :; done' >/dev/null 2>&1 &")
+	var used *env.Resources
+	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); time.Sleep(3 * time.Second) {
+		if used = s.environment(t, "busy").Used; used != nil && used.CPUMilli >= 300 {
+			t.Logf("used %dm CPU of 500m, %d MiB", used.CPUMilli, used.MemoryBytes>>20)
+			return
+		}
+	}
+	t.Fatalf("listenvs never saw the burner: used = %+v", used)
+}
