@@ -51,6 +51,19 @@ func waiting(reason, msg string) podOpt {
 	}
 }
 
+// lastExit gives the workspace container a last termination with code and message, as the
+// kubelet reports after the start script failed; ready says whether it has since come up.
+func lastExit(code int32, msg string, isReady bool) podOpt {
+	return func(p *corev1.Pod) {
+		if len(p.Status.ContainerStatuses) == 0 {
+			p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "workspace"}}
+		}
+		cs := &p.Status.ContainerStatuses[0]
+		cs.Ready = isReady
+		cs.LastTerminationState.Terminated = &corev1.ContainerStateTerminated{ExitCode: code, Message: msg}
+	}
+}
+
 func created(ago time.Duration) podOpt {
 	return func(p *corev1.Pod) { p.CreationTimestamp = metav1.NewTime(testNow.Add(-ago)) }
 }
@@ -109,6 +122,18 @@ func TestDerive(t *testing.T) {
 			Status{Phase: PhaseFailed, Reason: "InvalidImageName", Message: "bad"}},
 		{"config error", deployment(1), []corev1.Pod{pod(corev1.PodPending, scheduled, waiting("CreateContainerConfigError", `secret "web-ssh" not found`))},
 			Status{Phase: PhaseFailed, Reason: "CreateContainerConfigError", Message: `secret "web-ssh" not found`}},
+		{"the start script's own reason, while crash-looping", deployment(1), []corev1.Pod{pod(corev1.PodRunning, scheduled, notReady,
+			waiting("CrashLoopBackOff", "back-off 10s"), lastExit(1, "PackageInstallFailed: the packages could not be installed (E: Unable to locate package nope)\n", false))},
+			Status{Phase: PhaseFailed, Reason: "PackageInstallFailed", Message: "the packages could not be installed (E: Unable to locate package nope)"}},
+		{"the start script's reason, while it runs again", deployment(1), []corev1.Pod{pod(corev1.PodRunning, scheduled, notReady,
+			lastExit(1, "NoPackageManager: the image has none of apt-get, apk, dnf, microdnf; choose another image", false))},
+			Status{Phase: PhaseFailed, Reason: "NoPackageManager", Message: "the image has none of apt-get, apk, dnf, microdnf; choose another image"}},
+		{"an exit without the script's words shows the code and last line", deployment(1), []corev1.Pod{pod(corev1.PodRunning, scheduled, notReady,
+			waiting("CrashLoopBackOff", "back-off"), lastExit(255, "starting\nsshd: fatal: bad config", false))},
+			Status{Phase: PhaseFailed, Reason: "ContainerExited", Message: "the environment's start exited with code 255; it printed last: sshd: fatal: bad config"}},
+		{"a failure that healed is forgotten once ready", deployment(1), []corev1.Pod{pod(corev1.PodRunning, scheduled, ready,
+			lastExit(1, "PackageIndexFailed: mirror down", true))},
+			Status{Phase: PhaseRunning}},
 		{"failure wins over pull", deployment(1), []corev1.Pod{pod(corev1.PodPending, scheduled, waiting("ImagePullBackOff", "a"), waiting("CrashLoopBackOff", "b"))},
 			Status{Phase: PhaseFailed, Reason: "CrashLoopBackOff", Message: "b"}},
 		{"running and ready", deployment(1), []corev1.Pod{pod(corev1.PodRunning, scheduled, ready)}, Status{Phase: PhaseRunning}},
