@@ -77,6 +77,16 @@ func TestActions(t *testing.T) {
 		act:  func(d *appsv1.Deployment) (bool, error) { return Extend(d, expires), nil },
 		want: deploymentWith(1, "1", "2Gi", map[string]string{env.ExpiresAtAnnotation: "2026-11-27T20:00:00Z"}),
 	}, {
+		name: "start unpauses a Deployment a resize left paused",
+		in: func() *appsv1.Deployment {
+			d := deploymentWith(1, "1", "2Gi", nil)
+			d.Spec.Paused = true
+			return d
+		}(),
+		act:         func(d *appsv1.Deployment) (bool, error) { return Start(d), nil },
+		wantChanged: true,
+		want:        deploymentWith(1, "1", "2Gi", nil),
+	}, {
 		name: "resize cpu only keeps memory",
 		in:   deploymentWith(1, "1", "2Gi", nil),
 		act: func(d *appsv1.Deployment) (bool, error) {
