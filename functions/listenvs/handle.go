@@ -95,7 +95,8 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) {
 			httpx.WriteError(w, r, http.StatusBadGateway, err)
 			return
 		}
-		resp.Environments = append(resp.Environments, views(snap, f.App.Config, now)...)
+		steps := startSteps(r.Context(), f.App.Kube, snap)
+		resp.Environments = append(resp.Environments, views(snap, f.App.Config, now, steps)...)
 		limit -= int64(len(snap.Deployments))
 		if snap.Continue != "" {
 			resp.Continue = cursor{Team: team.Name, Continue: snap.Continue}.encode()

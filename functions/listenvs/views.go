@@ -14,7 +14,8 @@ import (
 
 // views joins a namespace snapshot into one view per environment: pods are matched to their
 // environment by label and usage to pods by name, in maps, so the cost grows linearly.
-func views(snap *kube.Snapshot, cfg *config.Config, now time.Time) []env.Environment {
+// steps holds the start script's last announced step of starting pods, by pod name.
+func views(snap *kube.Snapshot, cfg *config.Config, now time.Time, steps map[string]string) []env.Environment {
 	podsByEnv := map[string][]corev1.Pod{}
 	for _, p := range snap.Pods {
 		name := p.Labels[env.EnvLabel]
@@ -32,6 +33,13 @@ func views(snap *kube.Snapshot, cfg *config.Config, now time.Time) []env.Environ
 		}
 		usageByPod[m.Name] = total
 	}
+	// Recent starts of the page's running environments are what a start is estimated from.
+	est := env.Estimates{}
+	for i := range snap.Deployments {
+		if pod := env.NewestPod(podsByEnv[snap.Deployments[i].Name]); pod != nil {
+			est.Add(&snap.Deployments[i], pod)
+		}
+	}
 	out := make([]env.Environment, 0, len(snap.Deployments))
 	for i := range snap.Deployments {
 		d := &snap.Deployments[i]
@@ -42,6 +50,9 @@ func views(snap *kube.Snapshot, cfg *config.Config, now time.Time) []env.Environ
 		}
 		pods := podsByEnv[d.Name]
 		v := env.FromDeployment(d, pods, cfg, now)
+		if pod := env.NewestPod(pods); pod != nil {
+			v.Progress = env.ProgressOf(d, pod, env.Status{Phase: v.Phase, Reason: v.Reason}, steps[pod.Name], est)
+		}
 		if snap.PodMetrics != nil {
 			v.Used = used(pods, usageByPod)
 		}

@@ -63,7 +63,7 @@ func TestViews(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got := map[string]*env.Resources{}
 			var order []string
-			for _, v := range views(&tc.snap, config.Default(), now) {
+			for _, v := range views(&tc.snap, config.Default(), now, nil) {
 				got[v.Name] = v.Used
 				order = append(order, v.Name)
 			}

@@ -1,7 +1,7 @@
 // Command bench is `make bench`: it measures devenvs against the local cluster and Redis and
 // prints one table in which every figure stands beside a baseline measured in the same run.
 //
-//	go run ./hack/bench [-only start,create,list,alerts,eventlog,running] [-quick]
+//	go run ./hack/bench [-only start,create,list,alerts,eventlog,running,realstart] [-quick]
 //
 // What it measures (see docs/PERFORMANCE.md for figures and how to read them):
 //
@@ -14,6 +14,8 @@
 //	          baseline: the same changes made directly with client-go
 //	eventlog  Append and Latest p50/p99 on Redis; baseline: a Redis PING
 //	running   createenv to pod Running and Ready; baseline: a plain Deployment
+//	realstart on the real node: create -> first SSH command and stop -> start -> SSH, with
+//	          packages git curl; baseline: the same image without packages
 //
 // Every object it makes lives in bench-* namespaces or on nodes labelled pool=bench, and all
 // of them are deleted before it exits (also on Ctrl-C). Each loop is bounded in count and time.
@@ -31,7 +33,7 @@ import (
 )
 
 var (
-	only      = flag.String("only", "start,create,list,alerts,eventlog,running", "comma-separated sections to run")
+	only      = flag.String("only", "start,create,list,alerts,eventlog,running,realstart", "comma-separated sections to run")
 	quick     = flag.Bool("quick", false, "smaller counts, for trying the harness (figures are not comparable)")
 	sizes     = flag.String("list-sizes", "100,1000,5000", "environments in one team for the list section")
 	listTotal = flag.Int("list-total", 20000, "environments across teams for the last list figure (0 skips)")
@@ -70,15 +72,16 @@ func main() {
 
 func (b *bench) runSections(ctx context.Context) error {
 	sections := map[string]func(context.Context) error{
-		"start":    b.coldStart,
-		"eventlog": b.eventLog,
-		"create":   b.create,
-		"running":  b.running,
-		"alerts":   b.alerts,
-		"list":     b.list,
+		"start":     b.coldStart,
+		"eventlog":  b.eventLog,
+		"create":    b.create,
+		"running":   b.running,
+		"alerts":    b.alerts,
+		"list":      b.list,
+		"realstart": b.realStart,
 	}
 	// A fixed order: the cheap and noise-sensitive figures first, the cluster-heavy ones last.
-	order := []string{"start", "eventlog", "create", "running", "alerts", "list"}
+	order := []string{"start", "eventlog", "create", "running", "realstart", "alerts", "list"}
 	want := map[string]bool{}
 	for _, s := range strings.Split(*only, ",") {
 		s = strings.TrimSpace(s)

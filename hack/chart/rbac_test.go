@@ -235,6 +235,13 @@ func TestRBACSufficient(t *testing.T) {
 		t.Errorf("listenvs: list PodMetrics: %v", err)
 	}
 
+	// listenvs: a pod's log (a KWOK pod may have none to give, but the right must be there).
+	if len(snap.Pods) > 0 {
+		if _, err := f.clients["listenvs"].LogTail(ctx, ns, snap.Pods[0].Name, resources.ContainerName, 5); apierrors.IsForbidden(err) {
+			t.Errorf("listenvs: read a pod's log: %v", err)
+		}
+	}
+
 	// updateenv and alerthandler: read-modify-write of the Deployment.
 	if _, err := f.clients["updateenv"].Update(ctx, ns, "rbac-one", func(d *appsv1.Deployment) (bool, error) {
 		return resources.Stop(d, "stopped by rbac test"), nil

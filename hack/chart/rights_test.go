@@ -18,10 +18,12 @@ var wantRights = map[string]map[string][]string{
 		"metrics.k8s.io/pods":         nil,
 		"apps/deployments/finalizers": nil,
 	},
-	// kube.Client.List: Deployments, Pods, PodMetrics (metrics.k8s.io), all label-selected lists.
+	// kube.Client.List: Deployments, Pods, PodMetrics (metrics.k8s.io), all label-selected lists;
+	// kube.Client.LogTail: the start step of a starting pod.
 	"listenvs": {
 		"apps/deployments":    {"list"},
 		"/pods":               {"list"},
+		"/pods/log":           {"get"},
 		"metrics.k8s.io/pods": {"list"},
 	},
 	// kube.Client.Delete: a foreground delete of the Deployment; the garbage collector removes

@@ -37,6 +37,8 @@ const startBudget = 3 * time.Minute
 type stack struct {
 	fx                              *fixture.Fixture
 	create, list, update, deleteURL string
+	// steps are the start steps listenvs reported per environment, in order, without repeats.
+	steps map[string][]string
 }
 
 func newStack(t *testing.T) *stack {
@@ -49,6 +51,7 @@ func newStack(t *testing.T) *stack {
 		list:      fx.Serve(t, listenvs.New(), nil).URL,
 		update:    fx.Serve(t, updateenv.New(), nil).URL,
 		deleteURL: fx.Serve(t, deleteenv.New(), nil).URL,
+		steps:     map[string][]string{},
 	}
 }
 
@@ -114,7 +117,12 @@ func (s *stack) waitPhase(t *testing.T, name string, phase env.Phase, budget tim
 		if e = s.environment(t, name); e.Phase == phase {
 			return e
 		}
-		time.Sleep(500 * time.Millisecond)
+		if p := e.Progress; p != nil {
+			if seen := s.steps[name]; len(seen) == 0 || seen[len(seen)-1] != p.Step {
+				s.steps[name] = append(seen, p.Step)
+			}
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
 	t.Fatalf("%s: phase %s (%s: %s) after %s, want %s\n%s", name, e.Phase, e.Reason, e.Message, budget, phase, s.logs(t, name))
 	return e

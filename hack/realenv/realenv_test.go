@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,11 @@ func TestCreateToSSH(t *testing.T) {
 	s.createEnv(t, map[string]any{"name": "work", "packages": []string{"git", "curl"},
 		"env": map[string]string{"GREETING": "hello from devenvs"}, "sshPublicKeys": []string{k.public}})
 	s.waitPhase(t, "work", env.PhaseRunning, startBudget)
+	// listenvs showed the start's steps as they happened (it polls 4 times a second; the
+	// package install alone takes several seconds).
+	if steps := strings.Join(s.steps["work"], ","); !strings.Contains(steps, "installing-packages,starting-ssh") {
+		t.Errorf("start steps seen in listenvs: %s; want installing-packages then starting-ssh", steps)
+	}
 
 	for cmd, want := range map[string]string{
 		"id -un":         "dev",
@@ -118,11 +124,15 @@ func TestHomeSurvives(t *testing.T) {
 	}
 	s.waitPhase(t, "keep", env.PhaseStopped, time.Minute)
 	waitNoPods(t, s, "keep")
+	s.steps["keep"] = nil
 	if status, body := s.action(t, "keep", map[string]any{"action": "start"}); status != http.StatusOK {
 		t.Fatalf("start: %d %s", status, body)
 	}
 	s.waitPhase(t, "keep", env.PhaseRunning, startBudget)
 	check("stop and start")
+	if steps := s.steps["keep"]; !slices.Contains(steps, "restoring-packages") || slices.Contains(steps, "installing-packages") {
+		t.Errorf("start steps seen in listenvs on the restart: %v; want restoring-packages on the restart, no install", steps)
+	}
 	if logs := s.logs(t, "keep"); !strings.Contains(logs, "devenvs-step: restoring-packages") {
 		t.Errorf("the restart installed packages again instead of restoring the saved layer:\n%s", logs)
 	}

@@ -167,6 +167,9 @@ func lastLine(s string) string {
 	return s
 }
 
+// NewestPod is the pod that speaks for the environment (see newestPod), or nil.
+func NewestPod(pods []corev1.Pod) *corev1.Pod { return newestPod(pods) }
+
 // newestPod prefers pods that are not being deleted (during a Recreate rollout the old
 // pod lingers while terminating), then the most recently created one.
 func newestPod(pods []corev1.Pod) *corev1.Pod {

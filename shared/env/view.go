@@ -39,6 +39,8 @@ type Environment struct {
 	Packages       []string `json:"packages"`
 	// Warning is a coming idle or expiry stop the platform has announced; nil when none.
 	Warning *Warning `json:"warning,omitempty"`
+	// Progress is where a start stands while Pending or Starting (listenvs fills it).
+	Progress *Progress `json:"progress,omitempty"`
 }
 
 // Resources is an amount of CPU and memory in the units the UI computes with.

@@ -61,6 +61,10 @@ listenvs:
 - apiGroups: [""]
   resources: [pods]
   verbs: [list]
+# The start script's announced step of a starting pod (its last log lines).
+- apiGroups: [""]
+  resources: [pods/log]
+  verbs: [get]
 - apiGroups: [metrics.k8s.io]
   resources: [pods]
   verbs: [list]
