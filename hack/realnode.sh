@@ -39,8 +39,10 @@ why() {
   [ "$(id -u)" = 0 ] || { echo "needs root (containerd, kubelet, bridge and iptables)"; return; }
   [ -d /sys/fs/cgroup/cpu ] || [ -f /sys/fs/cgroup/cgroup.controllers ] || { echo "no cgroup filesystem at /sys/fs/cgroup"; return; }
   [ -x "$BIN_K8S/kubelet" ] || { echo "no kubelet at $BIN_K8S (run hack/build-tools.sh)"; return; }
-  ip link add devenvs-probe type bridge 2>/dev/null && ip link del devenvs-probe ||
-    { echo "cannot create a network bridge (no CAP_NET_ADMIN?)"; return; }
+  if ! ip link add devenvs-probe type bridge 2>/dev/null; then
+    echo "cannot create a network bridge (no CAP_NET_ADMIN?)"; return
+  fi
+  ip link del devenvs-probe
 }
 
 install_packages() {
@@ -359,11 +361,13 @@ down() {
     eval "iptables -t nat -D POSTROUTING $rule" 2>/dev/null || true
   done
   iptables-save -t nat | sed -n 's/^:\(CNI-[0-9a-f]*\) .*/\1/p' | while read -r c; do
-    iptables-save -t nat | grep -q -- "-A $c .*devenvs-real" && { iptables -t nat -F "$c"; iptables -t nat -X "$c"; } || true
+    if iptables-save -t nat | grep -q -- "-A $c .*devenvs-real"; then
+      iptables -t nat -F "$c"; iptables -t nat -X "$c" || true
+    fi
   done
   iptables -D INPUT -j "$CHAIN" 2>/dev/null || true
   iptables -D FORWARD -j "$CHAIN" 2>/dev/null || true
-  iptables -F "$CHAIN" 2>/dev/null && iptables -X "$CHAIN" 2>/dev/null || true
+  if iptables -F "$CHAIN" 2>/dev/null; then iptables -X "$CHAIN" 2>/dev/null || true; fi
   ip link del "$BRIDGE" 2>/dev/null || true
   [ -f "$DIR/ip_forward.before" ] && cat "$DIR/ip_forward.before" >/proc/sys/net/ipv4/ip_forward
   rm -rf /var/lib/cni/networks/devenvs-real /var/lib/cni/results/devenvs-real-* 2>/dev/null || true

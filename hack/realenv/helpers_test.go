@@ -17,13 +17,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudevents/sdk-go/v2/event"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/devenvs/devenvs/functions/alerthandler"
 	"github.com/devenvs/devenvs/functions/createenv"
 	"github.com/devenvs/devenvs/functions/deleteenv"
 	"github.com/devenvs/devenvs/functions/listenvs"
 	"github.com/devenvs/devenvs/functions/updateenv"
+	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/testenv"
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
@@ -37,20 +40,26 @@ const startBudget = 3 * time.Minute
 type stack struct {
 	fx                              *fixture.Fixture
 	create, list, update, deleteURL string
+	alerts                          string
 	// steps are the start steps listenvs reported per environment, in order, without repeats.
 	steps map[string][]string
 }
 
-func newStack(t *testing.T) *stack {
+func newStack(t *testing.T) *stack { t.Helper(); return newStackWith(t, nil) }
+
+// newStackWith changes the fixture's configuration first (nil: none) and also serves the
+// alert handler.
+func newStackWith(t *testing.T, modify func(*config.Config)) *stack {
 	t.Helper()
 	testenv.RealNode(t)
-	fx := fixture.New(t, nil)
+	fx := fixture.New(t, modify)
 	return &stack{
 		fx:        fx,
 		create:    fx.Serve(t, createenv.New(), nil).URL,
 		list:      fx.Serve(t, listenvs.New(), nil).URL,
 		update:    fx.Serve(t, updateenv.New(), nil).URL,
 		deleteURL: fx.Serve(t, deleteenv.New(), nil).URL,
+		alerts:    fx.Serve(t, alerthandler.New(), nil).URL,
 		steps:     map[string][]string{},
 	}
 }
@@ -234,4 +243,23 @@ func waitReplaced(t *testing.T, s *stack, name, old string) {
 		}
 	}
 	t.Fatalf("%s: no pod replaced %s within a minute", name, old)
+}
+
+// idleAlert delivers a firing EnvIdleCPU alert for the environment to the alert handler, as
+// the Broker would, and fails unless it is acknowledged.
+func (s *stack) idleAlert(t *testing.T, name string) {
+	t.Helper()
+	e := event.New()
+	e.SetID("idle-" + name + "-" + time.Now().Format(time.RFC3339Nano))
+	e.SetSource("http://alertmanager/#/receivers/devenvs")
+	e.SetType(alerthandler.TypeFiring)
+	for k, v := range map[string]string{"alertname": alerthandler.AlertIdleCPU, "team": "alpha", "env": name, "severity": "info"} {
+		e.SetExtension(k, v)
+	}
+	_ = e.SetData(event.ApplicationJSON, map[string]any{"startsAt": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339),
+		"annotations": map[string]string{"description": "used 0.00 of 0.50 cores for 30 minutes"}})
+	status, body, err := fixture.PostEvent(t.Context(), s.alerts, e)
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("idle alert for %s: %d %s %v", name, status, body, err)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
 )
 
@@ -105,7 +106,8 @@ func TestStartFailuresAreVisible(t *testing.T) {
 // stop and start, the deletion of the pod and an idle stop; the restart reuses the saved
 // package layer instead of installing again.
 func TestHomeSurvives(t *testing.T) {
-	s := newStack(t)
+	// The team stops idle environments without a warning period, so the alert stops at once.
+	s := newStackWith(t, func(c *config.Config) { c.Teams[0].StopWarning = new(config.Duration(0)) })
 	k := newKey(t)
 	s.createEnv(t, map[string]any{"name": "keep", "packages": []string{"git"}, "sshPublicKeys": []string{k.public}})
 	if e := s.waitPhase(t, "keep", env.PhaseRunning, startBudget); e.Home != "persistent" {
@@ -147,6 +149,26 @@ func TestHomeSurvives(t *testing.T) {
 	waitReplaced(t, s, "keep", pod.Name)
 	s.waitPhase(t, "keep", env.PhaseRunning, startBudget)
 	check("pod deletion")
+
+	s.idleAlert(t, "keep")
+	if e := s.waitPhase(t, "keep", env.PhaseStopped, time.Minute); e.Reason != "IdleCPU" {
+		t.Errorf("after the idle alert: %s (%s), want Stopped by IdleCPU", e.Phase, e.Reason)
+	}
+	waitNoPods(t, s, "keep")
+	if status, body := s.action(t, "keep", map[string]any{"action": "start"}); status != http.StatusOK {
+		t.Fatalf("start after idle stop: %d %s", status, body)
+	}
+	s.waitPhase(t, "keep", env.PhaseRunning, startBudget)
+	check("idle stop")
+	events, err := s.fx.EventLog(t).Latest(t.Context(), "alpha", 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		if e.Action == "idle-stop" && e.Outcome == "success" && !strings.Contains(e.Reason, "home kept") {
+			t.Errorf("the idle stop's log entry does not say the home was kept: %q", e.Reason)
+		}
+	}
 }
 
 // TestResizeInPlace: a resize changes the running container's CPU and memory without a
