@@ -12,6 +12,7 @@ import (
 	"knative.dev/pkg/apis"
 
 	"github.com/devenvs/devenvs/shared/app"
+	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/httpx"
@@ -82,8 +83,16 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev.Outcome = eventlog.OutcomeSuccess
-	if u.Action == env.ActionExtend {
+	switch u.Action {
+	case env.ActionExtend:
 		ev.Reason = "expires at " + d.Annotations[env.ExpiresAtAnnotation]
+	case env.ActionStop:
+		// Say what the stop did to the home: a scratch home is gone.
+		if env.HomeOf(d) == string(config.HomeScratch) {
+			ev.Reason = "scratch home discarded"
+		} else {
+			ev.Reason = "home kept"
+		}
 	}
 	f.App.Events.Record(ctx, ev)
 	httpx.WriteJSON(w, http.StatusOK, env.FromDeployment(d, nil, f.App.Config, now))

@@ -111,3 +111,33 @@ func TestUpdateAuthorization(t *testing.T) {
 		t.Errorf("status by user@team (-want +got):\n%s", diff)
 	}
 }
+
+// TestStopSaysWhatHappensToTheHome: the log entry of a stop says whether the home was kept,
+// and never claims a scratch home was.
+func TestStopSaysWhatHappensToTheHome(t *testing.T) {
+	fx := fixture.New(t, nil)
+	create := fx.Serve(t, createenv.New(), nil)
+	upd := fx.Serve(t, New(), nil)
+	for name, home := range map[string]string{"kept": "persistent", "gone": "scratch"} {
+		spec := map[string]any{"team": "alpha", "name": name, "home": home, "sshPublicKeys": []string{fixture.SSHKey}}
+		if status, body := fixture.Do(t, http.MethodPost, create.URL, "alice", spec); status != http.StatusCreated {
+			t.Fatalf("create %s: %d %s", name, status, body)
+		}
+		if status, body := fixture.Do(t, http.MethodPatch, upd.URL+"/alpha/"+name, "alice", map[string]any{"action": "stop"}); status != http.StatusOK {
+			t.Fatalf("stop %s: %d %s", name, status, body)
+		}
+	}
+	events, err := fx.EventLog(t).Latest(context.Background(), "alpha", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, e := range events {
+		if e.Action == "stop" {
+			got[e.Env] = e.Reason
+		}
+	}
+	if diff := cmp.Diff(map[string]string{"kept": "home kept", "gone": "scratch home discarded"}, got); diff != "" {
+		t.Errorf("stop reasons (-want +got):\n%s", diff)
+	}
+}
