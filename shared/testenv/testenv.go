@@ -160,3 +160,17 @@ func RealNode(t testing.TB) {
 	}
 	unavailable(t, "real node %s is not Ready: run `make cluster`", RealNodeName)
 }
+
+// ClusterPKIDir is where kwokctl keeps the local cluster's CA and admin certificate.
+func ClusterPKIDir() string {
+	root := os.Getenv("KWOK_WORKDIR")
+	if root == "" {
+		home, _ := os.UserHomeDir()
+		root = filepath.Join(home, ".kwok")
+	}
+	name := os.Getenv("CLUSTER_NAME")
+	if name == "" {
+		name = "devenvs"
+	}
+	return filepath.Join(root, "clusters", name, "pki")
+}
