@@ -538,7 +538,7 @@ func prometheusConfig(t *testing.T, rulesPath, ksmAddr string, kwok []scrapeTarg
 		pki := testenv.ClusterPKIDir()
 		cfg["scrape_configs"] = append(cfg["scrape_configs"].([]any), map[string]any{
 			"job_name": "kubelet-real", "honor_labels": true, "scheme": "https", "metrics_path": "/metrics/resource",
-			"tls_config": map[string]any{"cert_file": pki + "/admin.crt", "key_file": pki + "/admin.key", "insecure_skip_verify": true},
+			"tls_config":     map[string]any{"cert_file": pki + "/admin.crt", "key_file": pki + "/admin.key", "insecure_skip_verify": true},
 			"static_configs": []staticConfig{{Targets: []string{realKubelet}, Labels: map[string]string{"instance": testenv.RealNodeName, "node": testenv.RealNodeName}}},
 		})
 	}
