@@ -132,8 +132,9 @@ func TestHomeSurvives(t *testing.T) {
 	}
 	s.waitPhase(t, "keep", env.PhaseRunning, startBudget)
 	check("stop and start")
-	if steps := s.steps["keep"]; !slices.Contains(steps, "restoring-packages") || slices.Contains(steps, "installing-packages") {
-		t.Errorf("start steps seen in listenvs on the restart: %v; want restoring-packages on the restart, no install", steps)
+	// Restoring takes about a second, so listenvs may not catch it; installing it must never show.
+	if steps := s.steps["keep"]; slices.Contains(steps, "installing-packages") {
+		t.Errorf("start steps seen in listenvs on the restart: %v; want no install", steps)
 	}
 	if logs := s.logs(t, "keep"); !strings.Contains(logs, "devenvs-step: restoring-packages") {
 		t.Errorf("the restart installed packages again instead of restoring the saved layer:\n%s", logs)
