@@ -112,7 +112,10 @@ func newStack(t *testing.T, modify func(*config.Config), tune func(*sshgateway.S
 
 type testWriter struct{ t *testing.T }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 // key is an SSH key pair made by the real ssh-keygen.
 type key struct{ private, public string }
