@@ -22,6 +22,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 	"golang.org/x/crypto/ssh"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/devenvs/devenvs/functions/createenv"
 	"github.com/devenvs/devenvs/functions/deleteenv"
@@ -268,4 +269,21 @@ func doJSON(t *testing.T, url, user string, body any, method ...string) (int, []
 		m = method[0]
 	}
 	return fixture.Do(t, m, url, user, body)
+}
+
+// podIP is the address of the environment's live pod on the real node's bridge.
+func (s *stack) podIP(t *testing.T, team, name string) string {
+	t.Helper()
+	pods, err := s.fx.Clientset.CoreV1().Pods(s.fx.Namespace(team)).List(context.Background(),
+		metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pods.Items {
+		if p.DeletionTimestamp == nil && p.Status.PodIP != "" {
+			return p.Status.PodIP
+		}
+	}
+	t.Fatalf("%s/%s has no live pod", team, name)
+	return ""
 }
