@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -61,13 +62,20 @@ func TestBench(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, sessions)
 	start := time.Now()
+	// Started 100 ms apart: the environment's own sshd drops unauthenticated connections
+	// beyond MaxStartups (10:30:100) when all arrive at once, which is sshd's limit, not the
+	// gateway's. 20 s of sleep keeps the first open while the last starts.
 	for i := range sessions {
 		wg.Go(func() {
-			out, err := exec.Command("ssh", "-F", cfg, "-J", s.jump("bench.alpha"), "dev@bench.alpha", "sleep 20; echo held").Output()
+			cmd := exec.Command("ssh", "-F", cfg, "-J", s.jump("bench.alpha"), "dev@bench.alpha", "sleep 20; echo held")
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
 			if err != nil || string(out) != "held\n" {
-				errs <- fmt.Errorf("session %d: %v %q", i, err, out)
+				errs <- fmt.Errorf("session %d: %v %q %s", i, err, out, stderr.String())
 			}
 		})
+		time.Sleep(100 * time.Millisecond)
 	}
 	wg.Wait()
 	close(errs)
