@@ -2,6 +2,7 @@ package function
 
 import (
 	"cmp"
+	"fmt"
 
 	"github.com/devenvs/devenvs/shared/config"
 )
@@ -10,6 +11,27 @@ import (
 type configDocument struct {
 	Functions map[string]string `json:"functions"`
 	Catalog   catalog           `json:"catalog"`
+	// SSHGateway is where users connect and the known_hosts line that proves it is the
+	// gateway (so nobody learns to ignore a host-key warning); absent without a gateway.
+	SSHGateway *sshGateway `json:"sshGateway,omitempty"`
+}
+
+type sshGateway struct {
+	Address    string `json:"address"`
+	KnownHosts string `json:"knownHosts,omitempty"`
+}
+
+// sshGatewayOf is the configured gateway as /config.json shows it.
+func sshGatewayOf(cfg *config.Config) (*sshGateway, error) {
+	g := cfg.SSH.Gateway
+	if !g.Enabled() {
+		return nil, nil
+	}
+	line, err := g.KnownHosts()
+	if err != nil {
+		return nil, fmt.Errorf("ssh.gateway.hostPublicKey: %w", err)
+	}
+	return &sshGateway{Address: g.Address(), KnownHosts: line}, nil
 }
 
 // catalog is the part of the configuration the create form offers. It holds nothing secret:

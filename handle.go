@@ -59,7 +59,11 @@ func (f *Function) Start(_ context.Context, cfg map[string]string) error {
 	if f.files, err = loadFiles(); err != nil {
 		return err
 	}
-	if f.config, err = json.Marshal(configDocument{Functions: urls, Catalog: catalogOf(f.App.Config)}); err != nil {
+	gateway, err := sshGatewayOf(f.App.Config)
+	if err != nil {
+		return err
+	}
+	if f.config, err = json.Marshal(configDocument{Functions: urls, Catalog: catalogOf(f.App.Config), SSHGateway: gateway}); err != nil {
 		return fmt.Errorf("encode config.json: %w", err)
 	}
 	f.csp = contentSecurityPolicy(urls)

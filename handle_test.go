@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 const testURLs = "createenv=http://127.0.0.1:8081,listenvs=http://127.0.0.1:8082,deleteenv=http://127.0.0.1:8083,updateenv=http://127.0.0.1:8084/"
@@ -100,6 +102,36 @@ func TestConfigDocument(t *testing.T) {
 	}
 	if len(doc.Catalog.Teams) != 2 || len(doc.Catalog.Pools) != 4 || doc.Catalog.Defaults.Pool != "cpu-small" {
 		t.Errorf("catalog = %+v", doc.Catalog)
+	}
+}
+
+// TestConfigDocumentSSHGateway: with a gateway configured (here as make dev does, through
+// the environment), /config.json carries its address and known_hosts line; without, nothing.
+func TestConfigDocumentSSHGateway(t *testing.T) {
+	const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1Yev+bk2DU7ob+1kYnux2JyteL8keLmsHcFe9Q1ylG"
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want *sshGateway
+	}{
+		{name: "none", env: map[string]string{}},
+		{name: "make dev", env: map[string]string{"DEVENVS_SSH_GATEWAY_HOST": "127.0.0.1", "DEVENVS_SSH_GATEWAY_PORT": "2222", "DEVENVS_SSH_GATEWAY_PUBLIC_KEY": key},
+			want: &sshGateway{Address: "127.0.0.1:2222", KnownHosts: "[127.0.0.1]:2222 " + key}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := New()
+			tc.env[EnvFunctionURLs] = testURLs
+			if err := f.Start(context.Background(), tc.env); err != nil {
+				t.Fatal(err)
+			}
+			var doc configDocument
+			if err := json.Unmarshal(f.config, &doc); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, doc.SSHGateway); diff != "" {
+				t.Errorf("sshGateway (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

@@ -52,9 +52,21 @@ export DEVENVS_DEV_TOKENS=true   # accepts the well-known local token; never set
 export DEVENVS_ALERTSOURCE_TOKEN=${DEVENVS_ALERTSOURCE_TOKEN:-devenvs-local-alertsource-token}
 export K_SINK="http://$HOST:$((PORT_BASE + 6))"   # the event source delivers straight to the alert handler
 
+# The SSH gateway (cmd/sshgateway) on a loopback port, with a host key kept in the state
+# directory so its known_hosts line stays the same across runs. Every function learns its
+# address and key from these variables, so the UI shows `ssh -J <env>.<team>@127.0.0.1:2222 ...`.
+SSH_PORT=${DEVENVS_SSH_GATEWAY_PORT:-2222}
+if (exec 3<>"/dev/tcp/$HOST/$SSH_PORT") 2>/dev/null; then
+  die "port $SSH_PORT (for the SSH gateway) is in use; stop what listens there or set DEVENVS_SSH_GATEWAY_PORT"
+fi
+HOST_KEY="$STATE_DIR/sshgateway_host_key"
+[ -f "$HOST_KEY" ] || ssh-keygen -q -t ed25519 -N "" -C devenvs-sshgateway -f "$HOST_KEY"
+export DEVENVS_SSH_GATEWAY_HOST=$HOST DEVENVS_SSH_GATEWAY_PORT=$SSH_PORT
+X
+
 log "building functions"
 names=(); for f in "${FUNCTIONS[@]}"; do names+=("./cmd/${f%%:*}"); done
-go build -o "$BIN/" "${names[@]}"
+go build -o "$BIN/" "${names[@]}" ./cmd/sshgateway
 
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; log "functions stopped"; }
@@ -64,15 +76,19 @@ for f in "${FUNCTIONS[@]}"; do
   LISTEN_ADDRESS="$HOST:$port" "$BIN/$name" >"$LOGS/$name.log" 2>&1 &
   pids+=($!)
 done
-for f in "${FUNCTIONS[@]}"; do
+DEVENVS_SSH_LISTEN="$HOST:$SSH_PORT" DEVENVS_HTTP_LISTEN="$HOST:$((PORT_BASE + ${#NAMES[@]}))" \
+  DEVENVS_SSH_HOST_KEY="$HOST_KEY" "$BIN/sshgateway" >"$LOGS/sshgateway.log" 2>&1 &
+pids+=($!)
+for f in "${FUNCTIONS[@]}" "sshgateway-http:$((PORT_BASE + ${#NAMES[@]}))"; do
   name=${f%%:*} port=${f##*:}
   for _ in $(seq 1 100); do
     curl -fsS "http://$HOST:$port/health/readiness" >/dev/null 2>&1 && break
     sleep 0.1
   done || true
   curl -fsS "http://$HOST:$port/health/readiness" >/dev/null 2>&1 || die "$name did not become ready; see $LOGS/$name.log"
-  printf '  %-13s http://%s:%s\n' "$name" "$HOST" "$port" >&2
+  [ "$name" = sshgateway-http ] || printf '  %-13s http://%s:%s\n' "$name" "$HOST" "$port" >&2
 done
+printf '  %-13s ssh -J <env>.<team>@%s:%s dev@<env>.<team>\n' sshgateway "$HOST" "$SSH_PORT" >&2
 
 cat >&2 <<MSG
 

@@ -168,6 +168,8 @@ export class EnvironmentsView {
     r.until = h('span', { class: 'time-until' });
     r.ssh = accessLine('SSH', 'ssh', key);
     r.sftp = accessLine('SFTP', 'sftp', key);
+    // With an SSH gateway: a ~/.ssh/config entry for editors (hidden when absent).
+    r.sshConfig = accessLine('Config', 'sshConfig', key);
     const btn = (action, text, cls, extra = {}) =>
       h('button', { type: 'button', class: `btn btn-small ${cls}`, dataset: { action, env: key, ...extra } }, ...text);
     r.stop = btn('stop', ['Stop', sr(` ${env.name}`)], '');
@@ -183,7 +185,7 @@ export class EnvironmentsView {
       h('td', { class: 'cell-usage', dataset: { label: 'CPU' } }, r.cpu.root),
       h('td', { class: 'cell-usage', dataset: { label: 'Memory' } }, r.mem.root),
       h('td', { class: 'cell-time', dataset: { label: 'Time left' } }, r.time, r.until),
-      h('td', { class: 'cell-access', dataset: { label: 'Access' } }, r.ssh.root, r.sftp.root),
+      h('td', { class: 'cell-access', dataset: { label: 'Access' } }, r.ssh.root, r.sftp.root, r.sshConfig.root),
       h('td', { class: 'cell-actions', dataset: { label: 'Actions' } },
         h('div', { class: 'actions' },
           h('div', { class: 'actions-main' }, r.stop, r.start, r.remove),
@@ -243,8 +245,9 @@ export class EnvironmentsView {
     // Access
     r.ssh.set(env.ssh);
     r.sftp.set(env.sftp);
+    r.sshConfig.set(env.sshConfig);
     const live = env.phase === 'Running';
-    for (const line of [r.ssh, r.sftp]) line.offline(!live);
+    for (const line of [r.ssh, r.sftp, r.sshConfig]) line.offline(!live);
     row.tr.classList.toggle('is-offline', !live);
 
     // Actions
@@ -396,6 +399,8 @@ const ACTIONS = {
   expire: ['expired', 'expire'],
   'idle-stop': ['stopped idle', 'stop idle'],
   alert: ['raised an alert on', 'handle an alert on'],
+  'ssh-connect': ['connected over SSH to', 'connect over SSH to'],
+  'ssh-disconnect': ['disconnected SSH from', 'disconnect SSH from'],
 };
 
 export function renderActivity(list, events, { user, now = Date.now() }) {

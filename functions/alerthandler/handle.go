@@ -164,6 +164,13 @@ func (f *Function) act(ctx context.Context, team *config.Team, a alert) (outcome
 func (f *Function) stopIdle(ctx context.Context, team *config.Team, a alert, what string) (outcome, string, error) {
 	notice := team.StopNotice()
 	now := f.App.Now().UTC()
+	input, err := f.sshInput(ctx, team, a.env, now)
+	if err != nil {
+		return outcome{}, "", err
+	}
+	if input.recent {
+		return outcome{action: "idle-stop", result: eventlog.OutcomeIgnored, again: true}, what + " (not stopped: " + input.words + ")", nil
+	}
 	optedOut, warnedNow, home := false, false, ""
 	var warnedAt time.Time
 	changed, err := f.update(ctx, team.Namespace, a.env, func(d *appsv1.Deployment) (bool, error) {
@@ -207,7 +214,7 @@ func (f *Function) stopIdle(ctx context.Context, team *config.Team, a alert, wha
 	case !changed:
 		return outcome{action: "idle-stop", result: eventlog.OutcomeIgnored}, what + " (already stopped)", nil
 	}
-	return outcome{action: "idle-stop", result: eventlog.OutcomeSuccess}, what + " (stopped; " + stoppedHome(home) + ")", nil
+	return outcome{action: "idle-stop", result: eventlog.OutcomeSuccess}, what + " (stopped: " + numbers(a) + input.words + "; " + stoppedHome(home) + ")", nil
 }
 
 // warnIdle records the coming idle stop: the Deployment's idle-warned annotation (which the
@@ -216,9 +223,16 @@ func (f *Function) stopIdle(ctx context.Context, team *config.Team, a alert, wha
 func (f *Function) warnIdle(ctx context.Context, team *config.Team, a alert, what string) (outcome, string, error) {
 	notice := team.StopNotice()
 	now := f.App.Now().UTC()
+	input, err := f.sshInput(ctx, team, a.env, now)
+	if err != nil {
+		return outcome{}, "", err
+	}
+	if input.recent {
+		return outcome{action: eventlog.ActionIdleWarning, result: eventlog.OutcomeIgnored, again: true}, what + " (not warned: " + input.words + ")", nil
+	}
 	optedOut, stopped := false, false
 	warnedAt := now
-	_, err := f.update(ctx, team.Namespace, a.env, func(d *appsv1.Deployment) (bool, error) {
+	_, err = f.update(ctx, team.Namespace, a.env, func(d *appsv1.Deployment) (bool, error) {
 		optedOut, stopped, warnedAt = false, false, now
 		switch {
 		case d.Annotations[env.IdleStopAnnotation] == "false":
@@ -281,6 +295,15 @@ func withNumbers(a alert) string {
 		return ""
 	}
 	return "— " + strings.TrimSuffix(a.description, ".") + ". It "
+}
+
+// numbers is the rule's description as a clause of the stop's log entry ("2% of 1 CPU for
+// 30 min, "), or nothing when the alert came without one.
+func numbers(a alert) string {
+	if a.description == "" {
+		return ""
+	}
+	return strings.TrimSuffix(a.description, ".") + ", "
 }
 
 // update applies change and reports whether it wrote anything.

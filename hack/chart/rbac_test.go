@@ -242,6 +242,15 @@ func TestRBACSufficient(t *testing.T) {
 		}
 	}
 
+	// sshgateway: the route to an environment (Deployment, keys' Secret, pods), and a
+	// missing one is ErrNotFound, not Forbidden.
+	if r, err := f.clients["sshgateway"].Route(ctx, ns, "rbac-one"); err != nil || len(r.AuthorizedKeys) == 0 {
+		t.Errorf("sshgateway: Route: %v", err)
+	}
+	if _, err := f.clients["sshgateway"].Route(ctx, ns, "rbac-missing"); !errors.Is(err, kube.ErrNotFound) {
+		t.Errorf("sshgateway: Route of a missing environment: %v, want ErrNotFound", err)
+	}
+
 	// updateenv and alerthandler: read-modify-write of the Deployment.
 	if _, err := f.clients["updateenv"].Update(ctx, ns, "rbac-one", func(d *appsv1.Deployment) (bool, error) {
 		return resources.Stop(d, "stopped by rbac test"), nil

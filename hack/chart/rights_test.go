@@ -46,6 +46,13 @@ var wantRights = map[string]map[string][]string{
 	"reaper": {
 		"apps/deployments": {"delete", "get", "list", "update"},
 	},
+	// kube.Client.Route (the SSH gateway, not a function): the Deployment, the keys' Secret,
+	// the pods by label. Nothing that writes, no exec, no other Secret verb.
+	"sshgateway": {
+		"apps/deployments": {"get"},
+		"/secrets":         {"get"},
+		"/pods":            {"list"},
+	},
 	// No API calls at all.
 	"web":         {},
 	"alertsource": {},

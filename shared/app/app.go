@@ -36,13 +36,15 @@ const (
 
 // App is what a handler needs: configuration, Kubernetes, identity, the event log, metrics.
 type App struct {
-	Name     string
-	Config   *config.Config
-	Kube     *kube.Client
-	Auth     auth.Authenticator
-	Log      eventlog.Log
-	Events   *eventlog.Safe
-	Dedup    eventlog.Deduper
+	Name   string
+	Config *config.Config
+	Kube   *kube.Client
+	Auth   auth.Authenticator
+	Log    eventlog.Log
+	Events *eventlog.Safe
+	Dedup  eventlog.Deduper
+	// SSHInput is when users last typed into each environment through the SSH gateway.
+	SSHInput eventlog.SSHInput
 	Registry *prometheus.Registry
 	Logger   *logrus.Logger
 	Origins  []string
@@ -92,6 +94,8 @@ func New(name string, cfg map[string]string, opts Options) (*App, error) {
 	}
 	a.Events = eventlog.NewSafe(a.Log, logrus.NewEntry(a.Logger).WithField("function", name), a.Registry)
 	a.Dedup = eventlog.NewDeduper(a.Log)
+	a.SSHInput = eventlog.NewSSHInput(a.Log)
+	gatewayFromEnv(a.Config, cfg)
 	for _, o := range strings.Split(cfg[EnvAllowedOrigins], ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			a.Origins = append(a.Origins, o)

@@ -34,6 +34,8 @@ type SSH struct {
 	Port int32 `json:"port"`
 	// User is the login created in every environment; its home is /home/<user>.
 	User string `json:"user"`
+	// Gateway is the SSH gateway users connect through; without one, port-forward.
+	Gateway SSHGateway `json:"gateway,omitzero"`
 }
 
 // Homes configures the volumes that keep an environment's home across stops.
@@ -135,6 +137,9 @@ type Team struct {
 	// AllowIdleStopOff lets members turn the idle stop off for an environment; unset means
 	// true. See IdleStopOffAllowed.
 	AllowIdleStopOff *bool `json:"allowIdleStopOff,omitempty"`
+	// SSHInputWindow: SSH input through the gateway this recent keeps the idle stop away
+	// (unset: DefaultSSHInputWindow; "0s": SSH input does not count). See SSHInputKeeps.
+	SSHInputWindow *Duration `json:"sshInputWindow,omitempty"`
 	// Quota is the hard list of the team namespace's ResourceQuota.
 	Quota corev1.ResourceList `json:"quota,omitempty"`
 }

@@ -98,6 +98,18 @@ func (c *Config) validateSSH(v *validator) {
 	if !userRE.MatchString(c.SSH.User) || c.SSH.User == "root" {
 		v.add("ssh.user", "must match %s and not be root, got %q", userRE, c.SSH.User)
 	}
+	g := c.SSH.Gateway
+	if g.Port < 0 || g.Port > 65535 {
+		v.add("ssh.gateway.port", "must be between 1 and 65535 (0: 22), got %d", g.Port)
+	}
+	if g.Host == "" && (g.Port != 0 || g.HostPublicKey != "") {
+		v.add("ssh.gateway.host", "required when port or hostPublicKey is set")
+	}
+	if g.HostPublicKey != "" {
+		if _, err := ParseHostPublicKey(g.HostPublicKey); err != nil {
+			v.add("ssh.gateway.hostPublicKey", "must be an authorized_keys line or a PEM certificate: %v", err)
+		}
+	}
 }
 
 func (c *Config) validatePools(v *validator) {
@@ -231,6 +243,9 @@ func (c *Config) validateTeams(v *validator) {
 		}
 		if t.StopWarning != nil && (*t.StopWarning < 0 || *t.StopWarning >= t.MaxLifetime) {
 			v.add(tp+".stopWarning", "must be >= 0s and shorter than maxLifetime (%s), got %s", t.MaxLifetime, *t.StopWarning)
+		}
+		if t.SSHInputWindow != nil && *t.SSHInputWindow < 0 {
+			v.add(tp+".sshInputWindow", "must be >= 0s, got %s", *t.SSHInputWindow)
 		}
 		switch t.OnExpiry {
 		case ExpiryStop, ExpiryDelete:

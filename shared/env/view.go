@@ -2,6 +2,7 @@ package env
 
 import (
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"time"
 
@@ -27,8 +28,11 @@ type Environment struct {
 	Requested Resources  `json:"requested"`
 	Used      *Resources `json:"used"`
 	// SSH and SFTP are single-line commands a user can paste into a terminal.
-	SSH       string    `json:"ssh"`
-	SFTP      string    `json:"sftp"`
+	SSH  string `json:"ssh"`
+	SFTP string `json:"sftp"`
+	// SSHConfig is a ~/.ssh/config Host entry for editors (VS Code Remote-SSH, JetBrains
+	// Gateway) when an SSH gateway is configured; empty otherwise.
+	SSHConfig string    `json:"sshConfig,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 	ExpiresAt time.Time `json:"expiresAt"`
 	// Home is persistent (kept across stops) or scratch (discarded by every stop).
@@ -103,24 +107,50 @@ func FromDeployment(d *appsv1.Deployment, pods []corev1.Pod, cfg *config.Config,
 	if t, ok := timeAnnotation(a, ExpiresAtAnnotation); ok {
 		e.ExpiresAt = t
 	}
-	e.SSH, e.SFTP = AccessCommands(cfg, e.Team, d.Namespace, d.Name)
+	e.SSH, e.SFTP, e.SSHConfig = AccessCommands(cfg, e.Team, d.Namespace, d.Name)
 	if team, ok := cfg.Team(e.Team); ok {
 		e.Warning = warningOf(d, team, e.ExpiresAt)
 	}
 	return e
 }
 
-// AccessCommands returns the ssh and sftp commands for an environment. With a base
-// domain the Service has a DNS name (external-dns); without one the commands go through
-// kubectl port-forward on local port 2222, backgrounded so each stays one line.
-func AccessCommands(cfg *config.Config, team, namespace, name string) (ssh, sftp string) {
+// AccessCommands returns the ssh and sftp commands for an environment, and the ssh config
+// entry for editors. In order of preference:
+//   - through the SSH gateway (ProxyJump, named <env>.<team>): end-to-end encrypted to the
+//     environment's own sshd, no cluster credentials, one address for every environment;
+//   - with a base domain, the Service's own DNS name (external-dns);
+//   - otherwise kubectl port-forward on a local port derived from the team and name
+//     (ForwardPort), so two environments' commands do not fight over one port, with a
+//     HostKeyAlias so known_hosts keeps each environment's key apart.
+func AccessCommands(cfg *config.Config, team, namespace, name string) (ssh, sftp, sshConfig string) {
 	port, user := cfg.SSH.Port, cfg.SSH.User
+	if g := cfg.SSH.Gateway; g.Enabled() {
+		target := GatewayTarget(name, team)
+		jump := target + "@" + g.Address()
+		sshConfig = fmt.Sprintf("Host %s\n    HostName %s\n    User %s\n    ProxyJump %s\n", target, target, user, jump)
+		return fmt.Sprintf("ssh -J %s %s@%s", jump, user, target), fmt.Sprintf("sftp -J %s %s@%s", jump, user, target), sshConfig
+	}
 	if cfg.BaseDomain != "" {
 		host := Hostname(name, team, cfg.BaseDomain)
-		return fmt.Sprintf("ssh -p %d %s@%s", port, user, host), fmt.Sprintf("sftp -P %d %s@%s", port, user, host)
+		return fmt.Sprintf("ssh -p %d %s@%s", port, user, host), fmt.Sprintf("sftp -P %d %s@%s", port, user, host), ""
 	}
-	forward := fmt.Sprintf("kubectl -n %s port-forward svc/%s 2222:%d & ", namespace, name, port)
-	return forward + "ssh -p 2222 " + user + "@127.0.0.1", forward + "sftp -P 2222 " + user + "@127.0.0.1"
+	local := ForwardPort(team, name)
+	forward := fmt.Sprintf("kubectl -n %s port-forward svc/%s %d:%d & ", namespace, name, local, port)
+	alias := "-o HostKeyAlias=" + GatewayTarget(name, team) + " "
+	return forward + fmt.Sprintf("ssh %s-p %d %s@127.0.0.1", alias, local, user),
+		forward + fmt.Sprintf("sftp %s-P %d %s@127.0.0.1", alias, local, user), ""
+}
+
+// GatewayTarget is how users name an environment to the SSH gateway: <env>.<team>.
+func GatewayTarget(name, team string) string { return name + "." + team }
+
+// ForwardPort is the local port of an environment's port-forward command: 20000-29999 from
+// a hash of team and name, so each environment's command keeps its own port (two of 10,000
+// collide with probability 1/10,000; the second port-forward then fails loudly).
+func ForwardPort(team, name string) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(team + "/" + name))
+	return 20000 + int(h.Sum32()%10000)
 }
 
 // Hostname is the DNS name of an environment's SSH Service under a base domain.

@@ -41,14 +41,19 @@ func TestFromDeployment(t *testing.T) {
 	withDomain := config.Default()
 	withDomain.BaseDomain = "dev.example.com"
 	withDomain.SSH.Port = 2200
+	withGateway := config.Default()
+	withGateway.BaseDomain = "dev.example.com" // the gateway wins over per-environment names
+	withGateway.SSH.Gateway = config.SSHGateway{Host: "ssh.dev.example.com"}
+	gatewayOffPort := config.Default()
+	gatewayOffPort.SSH.Gateway = config.SSHGateway{Host: "127.0.0.1", Port: 2222}
 	running := []corev1.Pod{pod(corev1.PodRunning, scheduled, ready)}
 
 	full := Environment{
 		Team: "alpha", Name: "web", Owner: "alice@example.com", Image: "ubuntu:24.04", Pool: "cpu-large",
 		Priority: "normal", Phase: PhaseRunning,
 		Requested: Resources{CPUMilli: 1500, MemoryBytes: 2 << 30},
-		SSH:       "kubectl -n devenvs-alpha port-forward svc/web 2222:22 & ssh -p 2222 dev@127.0.0.1",
-		SFTP:      "kubectl -n devenvs-alpha port-forward svc/web 2222:22 & sftp -P 2222 dev@127.0.0.1",
+		SSH:       "kubectl -n devenvs-alpha port-forward svc/web 29850:22 & ssh -o HostKeyAlias=web.alpha -p 29850 dev@127.0.0.1",
+		SFTP:      "kubectl -n devenvs-alpha port-forward svc/web 29850:22 & sftp -o HostKeyAlias=web.alpha -P 29850 dev@127.0.0.1",
 		CreatedAt: time.Date(2026, 3, 1, 11, 0, 0, 0, time.UTC), ExpiresAt: testNow.Add(time.Hour),
 		Home: "persistent", PersistentHome: "10Gi", IdleStop: false, Replicas: 1, Packages: []string{"git", "vim"},
 	}
@@ -70,6 +75,24 @@ func TestFromDeployment(t *testing.T) {
 		want: func(e *Environment) {
 			e.SSH = "ssh -p 2200 dev@web.alpha.dev.example.com"
 			e.SFTP = "sftp -P 2200 dev@web.alpha.dev.example.com"
+		},
+	}, {
+		name: "gateway commands and an ssh config entry",
+		cfg:  withGateway,
+		pods: running,
+		want: func(e *Environment) {
+			e.SSH = "ssh -J web.alpha@ssh.dev.example.com dev@web.alpha"
+			e.SFTP = "sftp -J web.alpha@ssh.dev.example.com dev@web.alpha"
+			e.SSHConfig = "Host web.alpha\n    HostName web.alpha\n    User dev\n    ProxyJump web.alpha@ssh.dev.example.com\n"
+		},
+	}, {
+		name: "gateway on another port (make dev)",
+		cfg:  gatewayOffPort,
+		pods: running,
+		want: func(e *Environment) {
+			e.SSH = "ssh -J web.alpha@127.0.0.1:2222 dev@web.alpha"
+			e.SFTP = "sftp -J web.alpha@127.0.0.1:2222 dev@web.alpha"
+			e.SSHConfig = "Host web.alpha\n    HostName web.alpha\n    User dev\n    ProxyJump web.alpha@127.0.0.1:2222\n"
 		},
 	}, {
 		name: "stopped",
@@ -133,5 +156,23 @@ func TestEnvironmentJSON(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]any{"cpuMilli": 5.0, "memoryBytes": 6.0}, got["used"]); diff != "" {
 		t.Errorf("used (-want +got):\n%s", diff)
+	}
+}
+
+// TestForwardPortsDiffer: without a gateway, environments' port-forward commands use
+// different local ports (the old commands all used 2222), inside the documented range.
+func TestForwardPortsDiffer(t *testing.T) {
+	seen := map[int]string{}
+	for _, team := range []string{"alpha", "beta"} {
+		for _, name := range []string{"web", "api", "demo", "work", "db", "ml", "ci", "docs"} {
+			p := ForwardPort(team, name)
+			if p < 20000 || p > 29999 {
+				t.Errorf("ForwardPort(%s, %s) = %d, want 20000-29999", team, name, p)
+			}
+			if other, ok := seen[p]; ok {
+				t.Errorf("ForwardPort(%s, %s) = %d, same as %s", team, name, p, other)
+			}
+			seen[p] = team + "/" + name
+		}
 	}
 }

@@ -249,8 +249,8 @@ func TestDeploymentRoundTrip(t *testing.T) {
 		Team: "alpha", Name: "web", Owner: "alice@example.com", Image: "ubuntu:24.04", Pool: "cpu-large",
 		Priority: "normal", Phase: env.PhasePending, Reason: env.ReasonNoPod, Message: "waiting for the pod to be created",
 		Requested: env.Resources{CPUMilli: 1500, MemoryBytes: 3 << 30},
-		SSH:       "kubectl -n devenvs-alpha port-forward svc/web 2222:22 & ssh -p 2222 dev@127.0.0.1",
-		SFTP:      "kubectl -n devenvs-alpha port-forward svc/web 2222:22 & sftp -P 2222 dev@127.0.0.1",
+		SSH:       "kubectl -n devenvs-alpha port-forward svc/web 29850:22 & ssh -o HostKeyAlias=web.alpha -p 29850 dev@127.0.0.1",
+		SFTP:      "kubectl -n devenvs-alpha port-forward svc/web 29850:22 & sftp -o HostKeyAlias=web.alpha -P 29850 dev@127.0.0.1",
 		CreatedAt: testNow.UTC(), ExpiresAt: testNow.Add(8 * time.Hour).UTC(),
 		Home: "persistent", PersistentHome: "20Gi", IdleStop: true, Replicas: 1, Packages: []string{"git"},
 	}

@@ -36,6 +36,8 @@ Exactly the API calls each function makes (shared/kube is the only door to the A
   updateenv     Deployments get, update (read-modify-write with conflict retry)
   alerthandler  Deployments get, update
   reaper        Deployments list, get, update, delete
+  sshgateway    Deployments get, Secrets get (authorized keys), Pods list (address) (not a
+                function: a Deployment of its own, templates/55-sshgateway.yaml)
 hack/chart/rbac_test.go proves on a real apiserver that these suffice and nothing else is allowed.
 */}}
 {{- define "devenvs.rbacRules" -}}
@@ -94,6 +96,19 @@ reaper:
 - apiGroups: [apps]
   resources: [deployments]
   verbs: [get, list, update, delete]
+{{- if .Values.sshGateway.enabled }}
+# kube.Client.Route: the Deployment (state), the keys' Secret, the pods (address), nothing else.
+sshgateway:
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [get]
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get]
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [list]
+{{- end }}
 {{- end -}}
 
 {{/* Common labels of the chart's own objects. */}}
@@ -174,5 +189,46 @@ http://broker-ingress.knative-eventing.svc.cluster.local/{{ .Release.Namespace }
 
 {{/* The teams/pools configuration document. */}}
 {{- define "devenvs.configYAML" -}}
-{{ toYaml .Values.config }}
+{{- $cfg := deepCopy .Values.config -}}
+{{- $host := include "devenvs.sshGatewayHost" . -}}
+{{- if and .Values.sshGateway.enabled $host (not (dig "ssh" "gateway" "host" "" $cfg)) -}}
+{{- $gw := dict "host" $host "port" (int .Values.sshGateway.service.port) -}}
+{{- if not .Values.sshGateway.existingSecret -}}
+{{- $_ := set $gw "hostPublicKey" (include "devenvs.sshGatewayKey" . | fromYaml).cert -}}
+{{- end -}}
+{{- $_ := set $cfg.ssh "gateway" $gw -}}
+{{- end -}}
+{{ toYaml $cfg }}
+{{- end -}}
+
+{{/*
+The SSH gateway's host key and its certificate (the certificate carries only the public key,
+which config.ssh.gateway.hostPublicKey shows users as a known_hosts line). Made once per
+render and cached in .Values, so the Secret and the configuration agree; taken from the
+existing Secret when there is one, so the key survives upgrades.
+*/}}
+{{- define "devenvs.sshGatewayKey" -}}
+{{- if not (hasKey .Values "_sshGatewayKey") -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace "devenvs-sshgateway-host-key" -}}
+{{- $key := "" -}}
+{{- $cert := "" -}}
+{{- if and $existing $existing.data -}}
+{{- $key = index $existing.data "ssh_host_key" | b64dec -}}
+{{- $cert = index $existing.data "ssh_host_key.crt" | b64dec -}}
+{{- else -}}
+{{- $key = genPrivateKey "ecdsa" -}}
+{{- $cert = (genSelfSignedCertWithKey "devenvs-sshgateway" nil nil 36500 $key).Cert -}}
+{{- end -}}
+{{- $_ := set .Values "_sshGatewayKey" (dict "key" $key "cert" $cert) -}}
+{{- end -}}
+{{- toYaml (index .Values "_sshGatewayKey") -}}
+{{- end -}}
+
+{{/* The address users reach the gateway at: sshGateway.host, else ssh.<baseDomain>. */}}
+{{- define "devenvs.sshGatewayHost" -}}
+{{- if .Values.sshGateway.host -}}
+{{ .Values.sshGateway.host }}
+{{- else if .Values.config.baseDomain -}}
+ssh.{{ .Values.config.baseDomain | trimSuffix "." }}
+{{- end -}}
 {{- end -}}
