@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +43,8 @@ func TestIdleRuleHonoursSSHInput(t *testing.T) {
 	alert := func(id string) {
 		t.Helper()
 		e := event.New()
-		e.SetID(id)
+		// Unique per run: the dedup store outlives the test, and a done id is ignored.
+		e.SetID(id + "-" + strconv.FormatInt(time.Now().UnixNano(), 36))
 		e.SetSource("test/alertsource")
 		e.SetType("dev.devenvs.alert.firing")
 		data, _ := json.Marshal(map[string]any{
