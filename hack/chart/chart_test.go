@@ -277,6 +277,7 @@ func TestRBAC(t *testing.T) {
 			// apply-teams' rights, for the platform admin: never bound by the chart.
 			want := []rbacv1.PolicyRule{
 				{APIGroups: []string{""}, Resources: []string{"namespaces", "resourcequotas"}, Verbs: []string{"create", "patch"}},
+				{APIGroups: []string{"networking.k8s.io"}, Resources: []string{"networkpolicies"}, Verbs: []string{"create", "patch"}},
 				{APIGroups: []string{"scheduling.k8s.io"}, Resources: []string{"priorityclasses"}, Verbs: []string{"create", "patch"}},
 			}
 			if diff := cmp.Diff(want, cr.Rules); diff != "" {
