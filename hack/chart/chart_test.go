@@ -10,9 +10,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/devenvs/devenvs/shared/config"
@@ -46,7 +49,7 @@ func TestConfigMapIsTheDefaultConfiguration(t *testing.T) {
 	}
 }
 
-// TestTeamObjectsMatchTheBuilders: the team Namespaces, ResourceQuotas and PriorityClasses the
+// TestTeamObjectsMatchTheBuilders: the team Namespaces, ResourceQuotas, NetworkPolicies and PriorityClasses the
 // chart renders are the ones `devenvs-admin apply-teams` applies (shared/resources builders).
 func TestTeamObjectsMatchTheBuilders(t *testing.T) {
 	r := loadConfigDir(t)
@@ -77,6 +80,31 @@ func TestTeamObjectsMatchTheBuilders(t *testing.T) {
 		if diff := cmp.Diff(want.Labels, q.Labels); diff != "" {
 			t.Errorf("quota of %s labels (-builder +chart):\n%s", team.Namespace, diff)
 		}
+	}
+	teamNS := map[string]bool{}
+	for _, team := range cfg.Teams {
+		teamNS[team.Namespace] = true
+	}
+	var policies []networkingv1.NetworkPolicy
+	for _, o := range r.all("NetworkPolicy") {
+		var np networkingv1.NetworkPolicy
+		o.into(t, &np)
+		if !teamNS[np.Namespace] {
+			continue // the devenvs namespace's own (Redis)
+		}
+		np.TypeMeta = metav1.TypeMeta{}
+		policies = append(policies, np)
+	}
+	var want []networkingv1.NetworkPolicy
+	for i := range cfg.Teams {
+		want = append(want, resources.MakeNetworkPolicies(cfg, &cfg.Teams[i])...)
+	}
+	byName := func(a, b networkingv1.NetworkPolicy) bool { return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name }
+	if len(want) == 0 {
+		t.Fatal("the builders made no NetworkPolicy for the default configuration")
+	}
+	if diff := cmp.Diff(want, policies, cmpopts.SortSlices(byName)); diff != "" {
+		t.Errorf("NetworkPolicies (-builder +chart):\n%s", diff)
 	}
 	for _, want := range resources.MakePriorityClasses(cfg) {
 		var pc schedulingv1.PriorityClass
@@ -249,6 +277,7 @@ func TestRBAC(t *testing.T) {
 			// apply-teams' rights, for the platform admin: never bound by the chart.
 			want := []rbacv1.PolicyRule{
 				{APIGroups: []string{""}, Resources: []string{"namespaces", "resourcequotas"}, Verbs: []string{"create", "patch"}},
+				{APIGroups: []string{"networking.k8s.io"}, Resources: []string{"networkpolicies"}, Verbs: []string{"create", "patch"}},
 				{APIGroups: []string{"scheduling.k8s.io"}, Resources: []string{"priorityclasses"}, Verbs: []string{"create", "patch"}},
 			}
 			if diff := cmp.Diff(want, cr.Rules); diff != "" {

@@ -14,6 +14,7 @@
 #      the Alertmanager receiver.
 #   4. Knative's own SetDefaults+Validate on every rendered Knative object (scratch module
 #      hack/chart/knative-validate, which pins knative.dev/serving v0.51.0 and eventing v0.50.0).
+#      Then the NetworkPolicy truth table (scratch module hack/netpol).
 #   5. The root module's chart tests: go test ./hack/chart/ (func.yaml consistency, RBAC on the
 #      cluster, chart vs shared/ builders). Skipped with CHART_MAIN_GO_TESTS=0, for `make test`,
 #      whose `go test ./...` runs them anyway.
@@ -149,6 +150,8 @@ log "Knative SetDefaults+Validate (hack/chart/knative-validate) on config/ and $
 (cd hack/chart/knative-validate &&
   DEVENVS_MANIFESTS=$(IFS=,; echo "${manifests[*]}") go test -count=1 ./...) ||
   die "Knative validation"
+log "NetworkPolicy truth table (hack/netpol): the team policies evaluated by cyclonus' matcher"
+(cd hack/netpol && go test -count=1 ./...) || die "NetworkPolicy truth table"
 
 # --- 5. root-module chart tests -------------------------------------------------------------
 if [[ ${CHART_MAIN_GO_TESTS:-1} != 0 ]]; then

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
@@ -376,7 +377,7 @@ func TestRBACRefusesTheRest(t *testing.T) {
 }
 
 // TestAdminRoleAppliesTeams: the unbound ClusterRole devenvs-admin is exactly enough for
-// `devenvs-admin apply-teams` (kube.Client.ApplyTeams: team namespaces, quotas, PriorityClasses),
+// `devenvs-admin apply-teams` (kube.Client.ApplyTeams: team namespaces, quotas, NetworkPolicies, PriorityClasses),
 // and grants nothing a function has.
 func TestAdminRoleAppliesTeams(t *testing.T) {
 	f := newRBACFixture(t)
@@ -434,6 +435,18 @@ func TestAdminRoleAppliesTeams(t *testing.T) {
 	for _, team := range cfg.Teams {
 		if _, err := cs.CoreV1().ResourceQuotas(team.Namespace).Get(ctx, resources.QuotaName, metav1.GetOptions{}); err != nil {
 			t.Errorf("ApplyTeams made no quota in %s: %v", team.Namespace, err)
+		}
+		// The NetworkPolicies the apiserver stored are the builders' (hack/netpol proves
+		// what they mean).
+		for _, want := range resources.MakeNetworkPolicies(cfg, &team) {
+			got, err := cs.NetworkingV1().NetworkPolicies(team.Namespace).Get(ctx, want.Name, metav1.GetOptions{})
+			if err != nil {
+				t.Errorf("ApplyTeams made no NetworkPolicy %s in %s: %v", want.Name, team.Namespace, err)
+				continue
+			}
+			if diff := cmp.Diff(want.Spec, got.Spec); diff != "" {
+				t.Errorf("NetworkPolicy %s/%s (-builder +cluster):\n%s", team.Namespace, want.Name, diff)
+			}
 		}
 	}
 	// Again: idempotent, still within the rights.

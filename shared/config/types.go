@@ -24,6 +24,8 @@ type Config struct {
 	Pools      []Pool     `json:"pools"`
 	Priorities []Priority `json:"priorities"`
 	Teams      []Team     `json:"teams"`
+	// Network shapes the NetworkPolicies of team namespaces; optional, see network.go.
+	Network Network `json:"network,omitempty"`
 }
 
 // SSH says how environments are reached.

@@ -46,6 +46,7 @@ func (c *Config) Validate() error {
 	c.validatePriorities(v)
 	c.validateDefaults(v)
 	c.validateTeams(v)
+	c.validateNetwork(v)
 	return errors.Join(v.errs...)
 }
 

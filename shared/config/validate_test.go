@@ -19,6 +19,24 @@ func TestValidate(t *testing.T) {
 		name:   "default is valid",
 		mutate: func(*Config) {},
 	}, {
+		name: "network CIDRs and selectors",
+		mutate: func(c *Config) {
+			c.Network.ClusterCIDRs = []string{"10.0.0.0/8", "10.1.2.3/16", "fd00::/8", "0.0.0.0/0", "nonsense"}
+			c.Network.SSHGateway = PeerSelector{Namespace: "Dev_Envs", PodLabels: map[string]string{"app": "bad value!"}}
+		},
+		want: []string{
+			`network.clusterCIDRs[1]: "10.1.2.3/16" is not canonical, write "10.1.0.0/16"`,
+			`network.clusterCIDRs[2]: "fd00::/8": only IPv4 ranges (environments get no IPv6 egress)`,
+			`network.clusterCIDRs[3]: "0.0.0.0/0" would deny the whole internet; leave package installs possible`,
+			`network.clusterCIDRs[4]: "nonsense" is not a CIDR: netip.ParsePrefix("nonsense"): no '/'`,
+			`network.sshGateway.namespace: "Dev_Envs": a lowercase RFC 1123 label must consist of lower case ` +
+				`alphanumeric characters or '-', and must start and end with an alphanumeric character ` +
+				`(e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
+			`network.sshGateway.podLabels.app: value "bad value!": a valid label must be an empty string or consist of ` +
+				`alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character ` +
+				`(e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+		},
+	}, {
 		name:   "unknown team pool",
 		mutate: func(c *Config) { c.Teams[0].Pools[1] = "x" },
 		want:   []string{`teams.alpha.pools[1]: unknown pool "x"`},

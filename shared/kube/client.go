@@ -11,6 +11,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
@@ -26,6 +27,7 @@ type Client struct {
 	core       rest.Interface // pods, secrets, services, claims; namespaces and quotas for ApplyTeams
 	apps       rest.Interface // deployments
 	scheduling rest.Interface // priority classes, for ApplyTeams
+	networking rest.Interface // team NetworkPolicies, for ApplyTeams
 	metrics    rest.Interface // pod metrics (an aggregated API)
 }
 
@@ -83,6 +85,7 @@ func New(cfg *rest.Config) (*Client, error) {
 		{&c.apps, "/apis", appsv1.SchemeGroupVersion, protobuf},
 		// Server-side apply bodies are JSON whatever the content type says.
 		{&c.scheduling, "/apis", schedulingv1.SchemeGroupVersion, protobuf},
+		{&c.networking, "/apis", networkingv1.SchemeGroupVersion, protobuf},
 		// metrics-server serves protobuf too (its types have generated protobuf code);
 		// asking for it with JSON as the fallback keeps working with an adapter that
 		// only speaks JSON. Its requests carry no body.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	networkingv1 "k8s.io/api/networking/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -16,8 +17,8 @@ import (
 // platform team's own edits.
 const FieldManager = "devenvs"
 
-// ApplyTeams makes the cluster match the configuration's teams: one namespace and
-// ResourceQuota per team and one PriorityClass per priority. It uses server-side apply, so
+// ApplyTeams makes the cluster match the configuration's teams: one namespace, ResourceQuota
+// and pair of NetworkPolicies per team and one PriorityClass per priority. It uses server-side apply, so
 // running it again is harmless and changed quotas take effect.
 func (c *Client) ApplyTeams(ctx context.Context, cfg *config.Config) error {
 	for _, pc := range resources.MakePriorityClasses(cfg) {
@@ -36,6 +37,14 @@ func (c *Client) ApplyTeams(ctx context.Context, cfg *config.Config) error {
 			return resource{c.core, "namespaces", ""}.apply(ctx, name, data, opts)
 		}); err != nil {
 			return err
+		}
+		for _, np := range resources.MakeNetworkPolicies(cfg, team) {
+			np.TypeMeta = metav1.TypeMeta{APIVersion: networkingv1.SchemeGroupVersion.String(), Kind: "NetworkPolicy"}
+			if err := c.apply(ctx, np.Namespace+"/"+np.Name, &np, func(_ string, data []byte, opts metav1.PatchOptions) error {
+				return resource{c.networking, "networkpolicies", np.Namespace}.apply(ctx, np.Name, data, opts)
+			}); err != nil {
+				return err
+			}
 		}
 		q := resources.MakeResourceQuota(team)
 		if q == nil {
