@@ -26,6 +26,7 @@ import (
 	"github.com/devenvs/devenvs/functions/reaper"
 	"github.com/devenvs/devenvs/functions/updateenv"
 	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
 
@@ -67,7 +68,8 @@ func withUser(raw, user, path string) string {
 
 func TestFuncInvoke(t *testing.T) {
 	bin := funcBinary(t)
-	fx := fixture.New(t, nil)
+	// The team gives no stop warning, so the invoked idle alert stops the environment at once.
+	fx := fixture.New(t, func(c *config.Config) { c.Teams[0].StopWarning = new(config.Duration(0)) })
 	create := fx.Serve(t, createenv.New(), nil)
 	list := fx.Serve(t, listenvs.New(), nil)
 	update := fx.Serve(t, updateenv.New(), nil)
