@@ -1,6 +1,7 @@
 package updateenv
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -50,9 +51,14 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request) {
 			return resources.Resize(res, u.CPU, u.Memory)
 		})
 	} else {
-		d, err = f.App.Kube.Update(ctx, target.Team.Namespace, name, func(d *appsv1.Deployment) (bool, error) {
-			return apply(u, d, now)
-		})
+		if u.Action == env.ActionStart {
+			err = f.admitStart(ctx, target.Team.Namespace, name)
+		}
+		if err == nil {
+			d, err = f.App.Kube.Update(ctx, target.Team.Namespace, name, func(d *appsv1.Deployment) (bool, error) {
+				return apply(u, d, now)
+			})
+		}
 	}
 	ev := eventlog.Event{Actor: target.Caller.User, Action: u.Action, Team: teamName, Env: name, RequestID: httpx.RequestID(ctx)}
 	var (
@@ -118,4 +124,14 @@ func apply(u *env.Update, d *appsv1.Deployment, now time.Time) (bool, error) {
 		return resources.Annotate(d, env.IdleStopAnnotation, strconv.FormatBool(*u.IdleStop)), nil
 	}
 	return false, fmt.Errorf("unknown action %q", u.Action)
+}
+
+// admitStart refuses, before anything changes, to start a stopped environment whose pod the
+// team's quota would refuse: scaling up would otherwise answer 200 and leave it without a pod.
+func (f *Function) admitStart(ctx context.Context, ns, name string) error {
+	d, err := f.App.Kube.Get(ctx, ns, name)
+	if err != nil || d.Spec.Replicas == nil || *d.Spec.Replicas != 0 {
+		return err // Update reports a missing environment; a running one needs no admission
+	}
+	return f.App.Kube.Admit(ctx, d)
 }

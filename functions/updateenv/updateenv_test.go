@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/devenvs/devenvs/functions/createenv"
+	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
@@ -139,5 +142,46 @@ func TestStopSaysWhatHappensToTheHome(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]string{"kept": "home kept", "gone": "scratch home discarded"}, got); diff != "" {
 		t.Errorf("stop reasons (-want +got):\n%s", diff)
+	}
+}
+
+// TestStartRefusedByQuota: starting a stopped environment whose pod the team's quota cannot
+// hold is a 403 naming the quota, and the environment stays stopped (it used to answer 200
+// and leave it without a pod).
+func TestStartRefusedByQuota(t *testing.T) {
+	fx := fixture.New(t, func(c *config.Config) { c.Teams[0].Quota["pods"] = resource.MustParse("1") })
+	create := fx.Serve(t, createenv.New(), nil)
+	upd := fx.Serve(t, New(), nil)
+	mk := func(name string) {
+		t.Helper()
+		spec := map[string]any{"team": "alpha", "name": name, "sshPublicKeys": []string{fixture.SSHKey}}
+		if status, body := fixture.Do(t, http.MethodPost, create.URL, "alice", spec); status != http.StatusCreated {
+			t.Fatalf("create %s: %d %s", name, status, body)
+		}
+	}
+	mk("first")
+	if status, body := fixture.Do(t, http.MethodPatch, upd.URL+"/alpha/first", "alice", map[string]any{"action": "stop"}); status != http.StatusOK {
+		t.Fatalf("stop: %d %s", status, body)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		pods, err := fx.Clientset.CoreV1().Pods(fx.Namespace("alpha")).List(context.Background(), metav1.ListOptions{LabelSelector: env.EnvLabel + "=first"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pods.Items) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the stopped environment's pod is still there")
+		}
+	}
+	mk("second") // takes the one pod the quota allows
+	status, body := fixture.Do(t, http.MethodPatch, upd.URL+"/alpha/first", "alice", map[string]any{"action": "start"})
+	if status != http.StatusForbidden || !strings.Contains(string(body), "exceeded quota") {
+		t.Fatalf("start beyond the quota: %d %s, want 403 naming the quota", status, body)
+	}
+	d, err := fx.Clientset.AppsV1().Deployments(fx.Namespace("alpha")).Get(context.Background(), "first", metav1.GetOptions{})
+	if err != nil || *d.Spec.Replicas != 0 {
+		t.Errorf("after the refused start: replicas %v, err %v; want still stopped", d.Spec.Replicas, err)
 	}
 }

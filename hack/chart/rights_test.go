@@ -32,10 +32,11 @@ var wantRights = map[string]map[string][]string{
 		"apps/deployments": {"delete"},
 	},
 	// kube.Client.Update: Get, then Update with conflict retries. kube.Client.Resize: the live
-	// pods (list), each one's resize subresource (patch) and state (get), their ReplicaSets.
+	// pods (list), each one's resize subresource (patch) and state (get), their ReplicaSets;
+	// kube.Client.Admit: a start's dry-run pod create.
 	"updateenv": {
 		"apps/deployments": {"get", "update"},
-		"/pods":            {"get", "list"},
+		"/pods":            {"create", "get", "list"},
 		"/pods/resize":     {"patch"},
 		"apps/replicasets": {"get", "update"},
 	},

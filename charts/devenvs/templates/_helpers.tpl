@@ -78,10 +78,11 @@ updateenv:
 - apiGroups: [apps]
   resources: [deployments]
   verbs: [get, update]
-# Resize in place: the running pod's resize subresource, and its ReplicaSet's template.
+# Resize in place: the running pod's resize subresource, and its ReplicaSet's template; a
+# start's dry-run pod create, so a quota refusal is answered before anything changes.
 - apiGroups: [""]
   resources: [pods]
-  verbs: [list, get]
+  verbs: [list, get, create]
 - apiGroups: [""]
   resources: [pods/resize]
   verbs: [patch]
