@@ -101,7 +101,14 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.App.Events.Record(ctx, ev)
-	httpx.WriteJSON(w, http.StatusOK, env.FromDeployment(d, nil, f.App.Config, now))
+	// The answer carries the environment's real phase, as the list would report it: without
+	// its pods an extended Running environment would read as Pending. The action is done
+	// either way, so a failed pod read still answers 200, with the Deployment's view alone.
+	pods, err := f.App.Kube.Pods(ctx, target.Team.Namespace, env.EnvSelector(name))
+	if err != nil {
+		httpx.Logger(ctx).WithError(err).Warn("read the pods for the answer")
+	}
+	httpx.WriteJSON(w, http.StatusOK, env.FromDeployment(d, pods, f.App.Config, now))
 }
 
 // apply maps a validated Update onto the Deployment.

@@ -185,3 +185,36 @@ func TestStartRefusedByQuota(t *testing.T) {
 		t.Errorf("after the refused start: replicas %v, err %v; want still stopped", d.Spec.Replicas, err)
 	}
 }
+
+// TestAnswerCarriesRealPhase: the answer to an action reports the environment as the list
+// would, from its pods; an extended Running environment is Running, not Pending/NoPod.
+func TestAnswerCarriesRealPhase(t *testing.T) {
+	fx := fixture.New(t, nil)
+	create := fx.Serve(t, createenv.New(), nil)
+	upd := fx.Serve(t, New(), nil)
+	spec := map[string]any{"team": "alpha", "name": "phase", "sshPublicKeys": []string{fixture.SSHKey}}
+	if status, body := fixture.Do(t, http.MethodPost, create.URL, "alice", spec); status != http.StatusCreated {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	url := upd.URL + "/alpha/phase"
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		status, body := fixture.Do(t, http.MethodPatch, url, "alice", map[string]any{"action": "extend", "lifetime": "4h"})
+		if status != http.StatusOK {
+			t.Fatalf("extend: %d %s", status, body)
+		}
+		var e env.Environment
+		if err := json.Unmarshal(body, &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Phase == env.PhaseRunning {
+			break
+		}
+		// Before the pod is ready the answer may say Pending or Starting, but never NoPod
+		// once the pod exists: wait for the pod and insist on Running then.
+		if time.Now().After(deadline) {
+			t.Fatalf("extend kept answering %s/%s, want Running once the pod is ready", e.Phase, e.Reason)
+		}
+		time.Sleep(time.Second)
+	}
+}

@@ -27,6 +27,26 @@ var keyFields = map[string]int{
 	"sk-ecdsa-sha2-nistp256@openssh.com": 3, // curve, point, application
 }
 
+// ErrPrivateKey refuses a private key pasted where a public key belongs. Its text never
+// includes the key: error bodies and logs must not carry it.
+var ErrPrivateKey = errors.New("this is a private key, which must never leave your computer: " +
+	"paste the public key instead, the contents of ~/.ssh/id_ed25519.pub (not ~/.ssh/id_ed25519)")
+
+// privateMarkers appear in every common private key format: PEM and OpenSSH armour
+// ("-----BEGIN OPENSSH PRIVATE KEY-----"), PuTTY's .ppk header, and the base64 of
+// "openssh-key-v1" that starts an OpenSSH key's body when only the body lines were pasted.
+var privateMarkers = []string{"PRIVATE KEY", "PuTTY-User-Key-File", "b3BlbnNzaC1rZXktdjE"}
+
+// LooksPrivate reports whether text holds (part of) a private key.
+func LooksPrivate(text string) bool {
+	for _, m := range privateMarkers {
+		if strings.Contains(text, m) {
+			return true
+		}
+	}
+	return false
+}
+
 // checkAuthorizedKey accepts one authorized_keys line of the form "type base64 [comment]"
 // without options. It decodes the key blob and checks its structure by hand instead of
 // pulling in golang.org/x/crypto/ssh: the blob must name the same type as the line, hold
@@ -34,6 +54,9 @@ var keyFields = map[string]int{
 // A line with a newline is rejected first, since it could smuggle a second key with
 // options into authorized_keys.
 func checkAuthorizedKey(line string) error {
+	if LooksPrivate(line) {
+		return ErrPrivateKey
+	}
 	if len(line) > maxKeyLineBytes {
 		return fmt.Errorf("longer than %d bytes", maxKeyLineBytes)
 	}

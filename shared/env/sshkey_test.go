@@ -36,6 +36,10 @@ func TestCheckAuthorizedKey(t *testing.T) {
 		{"short ed25519", wireKey("ssh-ed25519", []byte("ssh-ed25519"), bytesOf(31, 1)), "ed25519 key is 31 bytes, want 32"},
 		{"wrong curve", wireKey("ecdsa-sha2-nistp384", []byte("ecdsa-sha2-nistp384"), []byte("nistp256"), bytesOf(65, 4)), `curve "nistp256" does not match key type ecdsa-sha2-nistp384`},
 		{"curve prefix", wireKey("ecdsa-sha2-nistp256", []byte("ecdsa-sha2-nistp256"), []byte("nistp2"), bytesOf(65, 4)), `curve "nistp2" does not match`},
+		{"openssh private key", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----", "this is a private key"},
+		{"pem private key line", "-----BEGIN RSA PRIVATE KEY-----", "this is a private key"},
+		{"openssh private key body line", "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW", "this is a private key"},
+		{"putty key", "PuTTY-User-Key-File-3: ssh-ed25519", "this is a private key"},
 		{"too long", testKeyEd25519 + " " + strings.Repeat("c", 9000), "longer than 8192 bytes"},
 	}
 	for _, tc := range tests {

@@ -38,6 +38,9 @@ const (
 	ReasonNotReady         = "NotReady"
 	ReasonPodFailed        = "PodFailed"
 	ReasonScheduling       = "Scheduling"
+	// ReasonVolumeNotBound is an Unschedulable pod whose home volume claim is not bound
+	// yet: no node is the problem, storage is (a missing or slow provisioner).
+	ReasonVolumeNotBound = "VolumeNotBound"
 )
 
 // waitingPhase maps container waiting reasons that deserve the user's attention. Image
@@ -85,6 +88,11 @@ func podStatus(pod *corev1.Pod) Status {
 		return Status{Phase: PhaseFailed, Reason: reason, Message: pod.Status.Message}
 	}
 	if c := condition(pod, corev1.PodScheduled); c != nil && c.Status == corev1.ConditionFalse {
+		// The scheduler's wording for a claim it cannot place the pod with ("pod has unbound
+		// immediate PersistentVolumeClaims") is stable across releases.
+		if strings.Contains(c.Message, "unbound") && strings.Contains(c.Message, "PersistentVolumeClaim") {
+			return Status{Phase: PhasePending, Reason: ReasonVolumeNotBound, Message: c.Message}
+		}
 		return Status{Phase: PhasePending, Reason: ReasonUnschedulable, Message: c.Message}
 	}
 

@@ -82,6 +82,7 @@ var (
 
 func TestDerive(t *testing.T) {
 	const schedMsg = "0/4 nodes are available: 4 Insufficient cpu."
+	const claimMsg = "0/4 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling."
 	tests := []struct {
 		name string
 		d    *appsv1.Deployment
@@ -104,6 +105,9 @@ func TestDerive(t *testing.T) {
 		{"unschedulable", deployment(1),
 			[]corev1.Pod{pod(corev1.PodPending, cond(corev1.PodScheduled, corev1.ConditionFalse, "Unschedulable", schedMsg))},
 			Status{Phase: PhasePending, Reason: "Unschedulable", Message: schedMsg}},
+		{"home volume not bound", deployment(1),
+			[]corev1.Pod{pod(corev1.PodPending, cond(corev1.PodScheduled, corev1.ConditionFalse, "Unschedulable", claimMsg))},
+			Status{Phase: PhasePending, Reason: ReasonVolumeNotBound, Message: claimMsg}},
 		{"not yet seen by the scheduler", deployment(1), []corev1.Pod{pod(corev1.PodPending)},
 			Status{Phase: PhasePending, Reason: ReasonScheduling, Message: "waiting for the scheduler"}},
 		{"no status yet", deployment(1), []corev1.Pod{pod("")},

@@ -1,6 +1,7 @@
 package env
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -238,7 +239,12 @@ func validateSSHKeys(keys []string) *apis.FieldError {
 	}
 	var errs *apis.FieldError
 	for i, k := range keys {
-		if err := checkAuthorizedKey(k); err != nil {
+		err := checkAuthorizedKey(k)
+		switch {
+		case errors.Is(err, ErrPrivateKey):
+			// Said as it is: "invalid public key" would invite pasting it again elsewhere.
+			errs = errs.Also(apis.ErrGeneric(err.Error(), apis.CurrentField).ViaFieldIndex("sshPublicKeys", i))
+		case err != nil:
 			// The key itself is not echoed: it is long and the index is enough.
 			errs = errs.Also(apis.ErrGeneric("invalid SSH public key: "+err.Error(), apis.CurrentField).ViaFieldIndex("sshPublicKeys", i))
 		}

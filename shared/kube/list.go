@@ -122,3 +122,13 @@ func metricsUnavailable(err error) bool {
 	return apierrors.IsNotFound(err) || apierrors.IsServiceUnavailable(err) ||
 		apierrors.IsTimeout(err) || apierrors.IsInternalError(err)
 }
+
+// Pods returns the pods matching selector in ns, e.g. one environment's (env.EnvSelector),
+// so an action's answer can report the environment's real state.
+func (c *Client) Pods(ctx context.Context, ns, selector string) ([]corev1.Pod, error) {
+	var pods corev1.PodList
+	if err := c.pods(ns).list(ctx, metav1.ListOptions{LabelSelector: selector}, &pods); err != nil {
+		return nil, fmt.Errorf("list pods in %s: %w", ns, err)
+	}
+	return pods.Items, nil
+}
