@@ -14,6 +14,8 @@ type configDocument struct {
 	// SSHGateway is where users connect and the known_hosts line that proves it is the
 	// gateway (so nobody learns to ignore a host-key warning); absent without a gateway.
 	SSHGateway *sshGateway `json:"sshGateway,omitempty"`
+	// SignIn is the sign-in page's help text and link, when configured.
+	SignIn *config.SignIn `json:"signIn,omitempty"`
 }
 
 type sshGateway struct {

@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/devenvs/devenvs/shared/app"
+	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/httpx"
 )
 
@@ -63,7 +64,11 @@ func (f *Function) Start(_ context.Context, cfg map[string]string) error {
 	if err != nil {
 		return err
 	}
-	if f.config, err = json.Marshal(configDocument{Functions: urls, Catalog: catalogOf(f.App.Config), SSHGateway: gateway}); err != nil {
+	doc := configDocument{Functions: urls, Catalog: catalogOf(f.App.Config), SSHGateway: gateway}
+	if si := f.App.Config.SignIn; si != (config.SignIn{}) {
+		doc.SignIn = &si
+	}
+	if f.config, err = json.Marshal(doc); err != nil {
 		return fmt.Errorf("encode config.json: %w", err)
 	}
 	f.csp = contentSecurityPolicy(urls)

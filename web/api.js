@@ -7,13 +7,14 @@ const TIMEOUT_MS = 30_000; // scale-to-zero functions may need a few seconds to 
 
 /** An HTTP or network failure of a function call. */
 export class ApiError extends Error {
-  constructor({ status = 0, message, fields = [], requestId = '', fn = '' }) {
+  constructor({ status = 0, message, fields = [], requestId = '', fn = '', timedOut = false }) {
     super(message || (status ? `HTTP ${status}` : 'network error'));
     this.name = 'ApiError';
     this.status = status; // 0 for network errors and timeouts
     this.fields = Array.isArray(fields) ? fields : [];
     this.requestId = requestId || '';
     this.fn = fn;
+    this.timedOut = timedOut; // messages.js words it for people
   }
 }
 
@@ -68,6 +69,7 @@ export async function loadConfig() {
   const catalog = cfg.catalog || {};
   return {
     functions,
+    signIn: cfg.signIn || null,
     catalog: {
       defaults: catalog.defaults || {},
       pools: catalog.pools || [],
@@ -101,6 +103,7 @@ export function client(functions) {
       const timedOut = err.name === 'AbortError';
       throw new ApiError({
         fn,
+        timedOut,
         message: timedOut
           ? `the ${fn} function did not answer within ${TIMEOUT_MS / 1000} s`
           : `could not reach the ${fn} function`,

@@ -1,4 +1,7 @@
-// devenvs browser UI: sign-in, environments, create form and activity log.
+// devenvs browser UI: the entry module. It boots, signs in and out, polls the list and the
+// activity log, and wires the parts that live in their own modules: session.js (tabs and
+// sign-in text), poll.js (when to poll), actions.js (row actions), notify.js (messages),
+// form.js (the create form), views.js (tables and activity), messages.js (words).
 //
 // Served as static files next to /config.json (see README.md in this folder). No build step,
 // no third-party code, nothing inline: the page runs under a strict Content-Security-Policy.
@@ -6,12 +9,15 @@
 import { ApiError, adoptTokenFromFragment, client, loadConfig, token } from './api.js';
 import { CreateForm } from './form.js';
 import { EnvironmentsView, SETTLED, renderActivity } from './views.js';
-import { formatClock, formatRemaining, parseDuration, toGoDuration } from './format.js';
+import { formatWhen, parseDuration } from './format.js';
+import { describeError, describeReason } from './messages.js';
+import { Notices } from './notify.js';
+import { PollPlan, signatureOf } from './poll.js';
+import { Actions } from './actions.js';
+import { announceSignOut, askOtherTabs, describeSignIn, share } from './session.js';
 
 const $ = (sel) => document.querySelector(sel);
 
-const FAST_POLL_MS = 2_000; // while an environment is on its way up
-const SLOW_POLL_MS = 10_000;
 const ACTIVITY_POLL_MS = 10_000;
 const TICK_MS = 5_000; // time-left labels
 
@@ -30,24 +36,30 @@ const state = {
   listInFlight: null,
   timers: { env: 0, activity: 0, tick: 0 },
   phases: new Map(), // key -> last phase seen, to announce transitions
+  plan: new PollPlan(),
+  view: { filter: { text: '', phase: '', owner: '', pool: '' }, sort: 'name' },
 };
 
 let form;
 let envView;
+let notices;
+let actions;
 
 // ---------------------------------------------------------------------------------------
 // Boot
 
 async function boot() {
   adoptTokenFromFragment();
+  notices = new Notices($('#notices'), $('#live'));
   wireStaticHandlers();
   try {
     state.config = await loadConfig();
   } catch (err) {
     $('#boot').hidden = true;
-    showBanner({ source: 'config', title: 'devenvs could not start.', err, retry: () => location.reload() });
+    notices.fail({ key: 'config', title: 'devenvs could not start.', message: describeError(err, 'Loading the page settings'), retry: () => location.reload() });
     return;
   }
+  describeSignIn($('#signin-help'), state.config.signIn);
   state.api = client(state.config.functions);
   envView = new EnvironmentsView($('#env-teams'), {
     teamLimits: (team) => {
@@ -58,6 +70,22 @@ async function boot() {
   });
   form = new CreateForm($('#create-form'), { onSubmit: createEnvironment });
   form.setCatalog(state.config.catalog, null);
+  actions = new Actions({
+    api: () => state.api,
+    view: envView,
+    notices,
+    catalog: () => state.config.catalog,
+    replaceEnv,
+    removeEnv,
+    handledAuth,
+    refreshSoon,
+  });
+  share(() => ({ signedIn: state.signedIn, user: state.user }), () => signOut('', false));
+  if (!token.get()) {
+    // Another open tab of this page may be signed in already (see session.js).
+    const shared = await askOtherTabs();
+    if (shared && !token.get()) token.set(shared);
+  }
   $('#boot').hidden = true;
   if (token.get()) enterApp();
   else showSignIn('');
@@ -66,18 +94,13 @@ async function boot() {
 function wireStaticHandlers() {
   $('#signin-form').addEventListener('submit', onSignIn);
   $('#sign-out').addEventListener('click', () => signOut());
-  $('#banner-dismiss').addEventListener('click', () => hideBanner());
   $('#refresh').addEventListener('click', () => {
+    state.plan.poke();
     refreshEnvironments();
     if (state.activityTeam) refreshActivity();
   });
-  for (const link of [$('#new-env'), $('#empty-create')]) {
-    link.addEventListener('click', (e) => {
-      e.preventDefault();
-      $('#create').scrollIntoView({ behavior: reducedMotion() ? 'auto' : 'smooth', block: 'start' });
-      form.focusName();
-    });
-  }
+  for (const button of [$('#new-env'), $('#empty-create')]) button.addEventListener('click', () => openCreate(button));
+  $('#create-close').addEventListener('click', () => $('#create-dialog').close());
   $('#activity-team').addEventListener('change', (e) => {
     state.activityTeam = e.target.value;
     $('#activity').setAttribute('aria-busy', 'true');
@@ -85,7 +108,28 @@ function wireStaticHandlers() {
     else refreshEnvironments();
   });
   $('#env-teams').addEventListener('click', onTableClick);
-  $('#delete-cancel').addEventListener('click', () => $('#delete-dialog').close('cancel'));
+  // Search, filters, sort and compact view.
+  $('#env-search').addEventListener('input', (e) => { state.view.filter.text = e.target.value.trim(); renderEnvironments(); });
+  for (const [id, field] of [['#filter-phase', 'phase'], ['#filter-owner', 'owner'], ['#filter-pool', 'pool']]) {
+    $(id).addEventListener('change', (e) => { state.view.filter[field] = e.target.value; renderEnvironments(); });
+  }
+  $('#sort').addEventListener('change', (e) => { state.view.sort = e.target.value; renderEnvironments(); });
+  $('#compact').addEventListener('change', (e) => {
+    $('#environments').classList.toggle('is-compact', e.target.checked);
+    try { localStorage.setItem('devenvs.compact', e.target.checked ? '1' : ''); } catch { /* ignore */ }
+  });
+  try {
+    if (localStorage.getItem('devenvs.compact')) {
+      $('#compact').checked = true;
+      $('#environments').classList.add('is-compact');
+    }
+  } catch { /* storage disabled */ }
+  $('#clear-filters').addEventListener('click', () => {
+    state.view.filter = { text: '', phase: '', owner: '', pool: '' };
+    for (const id of ['#env-search', '#filter-phase', '#filter-owner', '#filter-pool']) $(id).value = '';
+    renderEnvironments();
+    $('#env-search').focus();
+  });
   document.addEventListener('visibilitychange', onVisibility);
   // A scripted #token=... on an already open sign-in page (see adoptTokenFromFragment).
   window.addEventListener('hashchange', () => {
@@ -95,7 +139,13 @@ function wireStaticHandlers() {
   });
 }
 
-const reducedMotion = () => matchMedia('(prefers-reduced-motion: reduce)').matches;
+function openCreate(opener) {
+  const dialog = $('#create-dialog');
+  if (dialog.open) return;
+  dialog.addEventListener('close', () => { if (opener.isConnected) opener.focus(); }, { once: true });
+  dialog.showModal();
+  form.focusName();
+}
 
 // ---------------------------------------------------------------------------------------
 // Sign-in
@@ -150,6 +200,7 @@ async function onSignIn(e) {
 
 function enterApp(firstList, fromSignIn = false) {
   state.signedIn = true;
+  state.plan.reset();
   $('#signin-view').hidden = true;
   $('#token-error').hidden = true;
   $('#app-view').hidden = false;
@@ -166,7 +217,9 @@ function enterApp(firstList, fromSignIn = false) {
   if (fromSignIn) $('#env-heading').focus();
 }
 
-function signOut(message = '') {
+/** Signs out this tab; broadcast tells the other tabs of the same user to follow. */
+function signOut(message = '', broadcast = true) {
+  const user = state.user;
   token.clear();
   state.user = '';
   state.teams = [];
@@ -177,23 +230,27 @@ function signOut(message = '') {
   state.minListSeq = ++state.listSeq; // answers to requests made before now are dropped
   state.listInFlight = null;
   envView.clear();
+  form.setKeyOwner(''); // the next user must not be offered this user's keys
+  if ($('#create-dialog').open) $('#create-dialog').close();
   $('#activity').replaceChildren();
   $('#activity-loading').hidden = false;
   $('#activity-empty').hidden = true;
   $('#who').hidden = true;
+  $('#user-name').textContent = '';
   $('#env-error').hidden = true;
   $('#env-loading').hidden = false;
   $('#env-empty').hidden = true;
   $('#environments').setAttribute('aria-busy', 'true');
-  hideBanner();
+  notices.clear();
+  if (broadcast) announceSignOut(user);
   showSignIn(message);
-  if (!message) toast('Signed out. Your token was removed from this tab.');
+  if (!message) notices.info('Signed out. Your token was removed from this tab.', 'info');
 }
 
 /** Handles 401 from any call; true when the caller should stop. */
 function handledAuth(err) {
   if (err instanceof ApiError && err.status === 401) {
-    if (state.signedIn) signOut('Your token was not accepted. Sign in again to continue.');
+    if (state.signedIn) signOut('Your token was not accepted. Sign in again to continue.', false);
     return true;
   }
   return false;
@@ -214,10 +271,12 @@ async function refreshEnvironments() {
       const early = state.loaded ? undefined : (page) => applyList(page, seq);
       const data = await state.api.list(undefined, early);
       applyList(data, seq);
-      clearBanner('list');
+      state.plan.answered(signatureOf(state.envs));
+      notices.drop('list');
     } catch (err) {
       if (handledAuth(err)) return;
-      showBanner({ source: 'list', title: 'Could not refresh the environments.', err, retry: refreshEnvironments });
+      state.plan.failed();
+      notices.fail({ key: 'list', title: 'The list could not be refreshed.', message: describeError(err, 'Refreshing the list'), requestId: err.requestId, retry: () => { state.plan.poke(); refreshEnvironments(); } });
       if (!state.loaded) {
         $('#env-loading').hidden = true;
         $('#env-error').hidden = false;
@@ -234,22 +293,45 @@ async function refreshEnvironments() {
 
 function applyList(data, seq) {
   if (!state.signedIn || seq < state.minListSeq) return;
+  const t0 = performance.now();
   state.user = data.user || '';
   state.teams = Array.isArray(data.teams) ? data.teams : [];
   state.envs = Array.isArray(data.environments) ? data.environments : [];
   state.partial = data.partial || '';
   $('#user-name').textContent = state.user;
   $('#who').hidden = !state.user;
+  form.setKeyOwner(state.user);
   form.setCatalog(state.config.catalog, state.teams);
   updateActivityTeams();
+  updateFilterChoices();
   renderEnvironments();
   if (!state.activityTeam) {
     state.events = Array.isArray(data.events) ? data.events : [];
     renderEvents();
   }
+  // For the browser tests' performance figure (docs/PERFORMANCE.md): script time of the
+  // last list applied, in milliseconds.
+  document.documentElement.dataset.lastRenderMs = (performance.now() - t0).toFixed(1);
+}
+
+/** Owner and pool filters offer the values present in the list. */
+function updateFilterChoices() {
+  const fill = (select, values, any) => {
+    const want = ['', ...values];
+    const have = [...select.options].map((o) => o.value);
+    if (want.join('\n') === have.join('\n')) return;
+    const current = select.value;
+    select.replaceChildren(new Option(any, ''), ...values.map((v) => new Option(v === state.user ? `${v} (you)` : v, v)));
+    select.value = values.includes(current) ? current : '';
+  };
+  fill($('#filter-owner'), [...new Set(state.envs.map((e) => e.owner).filter(Boolean))].sort(), 'Anyone');
+  fill($('#filter-pool'), [...new Set(state.envs.map((e) => e.pool).filter(Boolean))].sort(), 'Any');
+  state.view.filter.owner = $('#filter-owner').value;
+  state.view.filter.pool = $('#filter-pool').value;
 }
 
 function renderEnvironments() {
+  if (!state.signedIn) return;
   const first = !state.loaded;
   state.loaded = true;
   $('#env-loading').hidden = true;
@@ -257,7 +339,12 @@ function renderEnvironments() {
   $('#environments').setAttribute('aria-busy', 'false');
   const empty = state.envs.length === 0;
   $('#env-empty').hidden = !empty;
-  const without = envView.render(state.envs, state.teams);
+  $('#list-tools').hidden = state.envs.length < 2;
+  const { without, shown } = envView.render(state.envs, state.teams, state.view);
+  $('#env-no-match').hidden = empty || shown > 0;
+  $('#env-count').textContent = empty ? '' : shown === state.envs.length
+    ? `${shown} environment${shown === 1 ? '' : 's'}`
+    : `Showing ${shown} of ${state.envs.length}`;
   const other = $('#env-other-teams');
   if (state.partial) {
     // Teams missing from a partial list may have environments on the pages not read.
@@ -282,134 +369,43 @@ function announceTransitions(first) {
     const before = state.phases.get(key);
     state.phases.set(key, env.phase);
     if (first || !before || before === env.phase) continue;
-    if (env.phase === 'Running' && !SETTLED.has(before)) toast(`${key} is ready. Copy its SSH command to connect.`, 'success');
-    else if (env.phase === 'Failed') toast(`${key} failed: ${env.reason || 'see its status'}.`, 'error');
+    if (env.phase === 'Running' && !SETTLED.has(before)) notices.info(`${key} is ready. Copy its SSH command to connect.`, 'success');
+    else if (env.phase === 'Failed') notices.info(`${key} failed: ${describeReason(env.reason) || 'see its status'}.`, 'error', 10000);
   }
   for (const key of state.phases.keys()) if (!seen.has(key)) state.phases.delete(key);
 }
 
 const climbing = () => state.envs.some((e) => !SETTLED.has(e.phase));
 
-function scheduleEnvironments() {
+function scheduleEnvironments(ms) {
   clearTimeout(state.timers.env);
   if (!state.signedIn || document.hidden) return;
-  state.timers.env = setTimeout(refreshEnvironments, climbing() ? FAST_POLL_MS : SLOW_POLL_MS);
+  const wait = ms ?? state.plan.next(climbing());
+  state.nextPollMs = wait;
+  document.documentElement.dataset.nextPollMs = String(wait); // for the browser tests
+  state.timers.env = setTimeout(refreshEnvironments, wait);
   updateRefreshNote();
 }
 
 function updateRefreshNote() {
   const note = $('#refresh-note');
-  note.textContent = climbing()
-    ? 'Checking every 2 s'
-    : state.loaded ? `Updated ${formatClock(new Date())}` : '';
+  const every = state.nextPollMs ? Math.round(state.nextPollMs / 1000) : 0;
+  note.textContent = climbing() && every
+    ? `Checking every ${every} s`
+    : state.loaded ? `Updated ${formatWhen(new Date())}` : '';
 }
 
 // Row buttons (event delegation: rows are updated in place).
-async function onTableClick(e) {
+function onTableClick(e) {
   const button = e.target.closest('button');
   if (!button || button.disabled) return;
-  const key = button.dataset.env;
-  const env = envView.env(key);
-  if (!env) return;
   if (button.dataset.copy) {
-    copyText(env[button.dataset.copy], `${button.dataset.copy.toUpperCase()} command copied.`);
+    const env = envView.env(button.dataset.env);
+    if (env) copyText(env[button.dataset.copy], `${button.dataset.copy.toUpperCase()} command copied.`);
     return;
   }
-  switch (button.dataset.action) {
-    case 'stop':
-      return act(env, { action: 'stop' }, `Stopping ${key}…`, (u) => `${key} is stopped. Its home ${u.persistentHome ? 'is kept' : 'was scratch space'}.`);
-    case 'start':
-      return act(env, { action: 'start' }, `Starting ${key}…`, () => `${key} is starting.`);
-    case 'extend':
-      return extend(env, button.dataset.by);
-    case 'delete':
-      return confirmDelete(env, button);
-    default:
-  }
-}
-
-async function act(env, change, pending, done) {
-  const key = `${env.team}/${env.name}`;
-  envView.setBusy(key, true);
-  announce(pending);
-  try {
-    const updated = await state.api.update(env.team, env.name, change);
-    replaceEnv(updated || env);
-    toast(done(updated || env), 'success');
-  } catch (err) {
-    if (handledAuth(err)) return;
-    showBanner({ source: 'action', title: `Could not ${change.action} ${key}.`, err });
-  } finally {
-    envView.setBusy(key, false);
-    refreshSoon();
-  }
-}
-
-/** Extend adds to the time left: the API's lifetime counts from now, so send left + by. */
-function extend(env, by) {
-  const team = state.config.catalog.teams.find((t) => t.name === env.team);
-  const max = team ? parseDuration(team.maxLifetime) : NaN;
-  const left = Math.max(0, Date.parse(env.expiresAt) - Date.now());
-  let lifetime = left + parseDuration(by);
-  let capped = false;
-  if (Number.isFinite(max) && lifetime > max) {
-    lifetime = max;
-    capped = true;
-  }
-  const key = `${env.team}/${env.name}`;
-  return act(env, { action: 'extend', lifetime: toGoDuration(lifetime) }, `Extending ${key}…`, (u) => {
-    const left2 = Date.parse(u.expiresAt) - Date.now();
-    const when = formatClock(new Date(u.expiresAt));
-    return `${key} now has ${formatRemaining(left2)} left (until ${when})` +
-      (capped ? `, the most ${env.team} allows.` : '.');
-  });
-}
-
-function confirmDelete(env, button) {
-  const dialog = $('#delete-dialog');
-  const key = `${env.team}/${env.name}`;
-  $('#delete-title').textContent = `Delete ${env.name}?`;
-  $('#delete-text').textContent = env.persistentHome
-    ? `${key} and its ${env.persistentHome} home volume will be removed. Anything not pushed elsewhere is lost.`
-    : `${key} will be removed. Anything not pushed elsewhere is lost.`;
-  const confirm = $('#delete-confirm');
-  const onConfirm = () => dialog.close('delete');
-  confirm.addEventListener('click', onConfirm, { once: true });
-  dialog.addEventListener('close', async () => {
-    confirm.removeEventListener('click', onConfirm);
-    if (dialog.returnValue !== 'delete') {
-      if (button.isConnected) button.focus();
-      return;
-    }
-    dialog.returnValue = '';
-    await remove(env, button);
-  }, { once: true });
-  dialog.returnValue = '';
-  dialog.showModal();
-}
-
-async function remove(env, button) {
-  const key = `${env.team}/${env.name}`;
-  envView.setBusy(key, true);
-  announce(`Deleting ${key}…`);
-  const refocus = envView.focusAfterRemoval(key, $('#env-heading'));
-  try {
-    await state.api.remove(env.team, env.name);
-  } catch (err) {
-    if (handledAuth(err)) return;
-    if (!(err instanceof ApiError && err.status === 404)) {
-      envView.setBusy(key, false);
-      showBanner({ source: 'action', title: `Could not delete ${key}.`, err });
-      if (button.isConnected) button.focus();
-      return;
-    }
-  }
-  state.envs = state.envs.filter((e) => `${e.team}/${e.name}` !== key);
-  state.minListSeq = state.listSeq + 1;
-  renderEnvironments();
-  refocus();
-  toast(`${key} was deleted.`, 'success');
-  refreshSoon();
+  state.plan.poke();
+  actions.click(button);
 }
 
 function replaceEnv(updated) {
@@ -417,21 +413,28 @@ function replaceEnv(updated) {
   const i = state.envs.findIndex((e) => `${e.team}/${e.name}` === key);
   if (i >= 0) state.envs[i] = updated;
   else state.envs.push(updated);
+  state.phases.set(key, updated.phase);
   state.minListSeq = state.listSeq + 1; // a list that started earlier would undo this
   renderEnvironments();
 }
 
+function removeEnv(key) {
+  state.envs = state.envs.filter((e) => `${e.team}/${e.name}` !== key);
+  state.minListSeq = state.listSeq + 1;
+  renderEnvironments();
+}
+
 function refreshSoon() {
-  clearTimeout(state.timers.env);
-  state.timers.env = setTimeout(refreshEnvironments, 600);
+  state.plan.poke();
+  scheduleEnvironments(600);
 }
 
 async function createEnvironment(spec) {
   try {
     const env = await state.api.create(spec);
-    clearBanner('create');
+    $('#create-dialog').close();
     replaceEnv(env);
-    toast(`Launching ${env.team}/${env.name}. It will show as Running when SSH is ready.`, 'success');
+    notices.info(`Launching ${env.team}/${env.name}. It will show as Running when SSH is ready.`, 'success');
     const row = envView.row(`${env.team}/${env.name}`);
     if (row) {
       row.tr.classList.add('is-new');
@@ -442,12 +445,11 @@ async function createEnvironment(spec) {
   } catch (err) {
     if (handledAuth(err)) throw err;
     form.showError(err);
-    if (!(err instanceof ApiError) || err.status === 0 || err.status >= 500) {
-      showBanner({ source: 'create', title: 'Could not launch the environment.', err });
-    }
     throw err;
   }
 }
+
+const reducedMotion = () => matchMedia('(prefers-reduced-motion: reduce)').matches;
 
 // ---------------------------------------------------------------------------------------
 // Activity
@@ -470,10 +472,10 @@ async function refreshActivity() {
     if (team !== state.activityTeam) return;
     state.events = Array.isArray(data.events) ? data.events : [];
     renderEvents();
-    clearBanner('activity');
+    notices.drop('activity');
   } catch (err) {
     if (handledAuth(err)) return;
-    showBanner({ source: 'activity', title: `Could not load the activity of ${team}.`, err, retry: refreshActivity });
+    notices.fail({ key: 'activity', title: `The activity of ${team} could not be loaded.`, message: describeError(err, 'Loading the activity'), requestId: err.requestId, retry: refreshActivity });
   } finally {
     scheduleActivity();
   }
@@ -517,59 +519,14 @@ function onVisibility() {
   }
   envView.tick(Date.now());
   startTicker();
+  state.plan.poke();
   refreshEnvironments();
   if (state.activityTeam) refreshActivity();
   else scheduleActivity();
 }
 
 // ---------------------------------------------------------------------------------------
-// Banner, toasts, clipboard
-
-let bannerSource = '';
-
-function showBanner({ source, title, err, retry }) {
-  bannerSource = source;
-  $('#banner-title').textContent = title;
-  const status = err instanceof ApiError && err.status ? ` (HTTP ${err.status})` : '';
-  $('#banner-message').textContent = err ? ` ${capitalize(err.message)}${status}.`.replace(/\.\.$/, '.') : '';
-  const rid = err && err.requestId;
-  $('#banner-request').hidden = !rid;
-  $('#banner-request-id').textContent = rid || '';
-  const retryButton = $('#banner-retry');
-  retryButton.hidden = !retry;
-  retryButton.onclick = retry ? () => { hideBanner(); retry(); } : null;
-  $('#banner').hidden = false;
-}
-
-function hideBanner() {
-  bannerSource = '';
-  $('#banner').hidden = true;
-}
-
-/** Hides the banner if it reports a problem from source that has since cleared. */
-function clearBanner(source) {
-  if (bannerSource === source) hideBanner();
-}
-
-/** Progress for screen readers; the busy row shows it to everyone else. */
-function announce(message) {
-  const live = $('#live');
-  live.textContent = '';
-  setTimeout(() => { live.textContent = message; }, 50);
-}
-
-function toast(message, kind = 'info', ms = 5000) {
-  const box = $('#toasts');
-  const item = document.createElement('div');
-  item.className = `toast toast-${kind}`;
-  item.textContent = message;
-  box.append(item);
-  while (box.children.length > 3) box.firstElementChild.remove();
-  setTimeout(() => {
-    item.classList.add('is-leaving');
-    setTimeout(() => item.remove(), 250);
-  }, ms);
-}
+// Clipboard
 
 async function copyText(text, done) {
   let ok = false;
@@ -589,12 +546,7 @@ async function copyText(text, done) {
     buffer.value = '';
     if (active && active.focus) active.focus();
   }
-  toast(ok ? done : 'Copy did not work here; select the command and copy it by hand.', ok ? 'success' : 'error', 3000);
-}
-
-function capitalize(s) {
-  s = String(s || '');
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  notices.info(ok ? done : 'Copy did not work here; select the command and copy it by hand.', ok ? 'success' : 'error', 3000);
 }
 
 boot();

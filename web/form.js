@@ -2,6 +2,7 @@
 // inputs into a create request, and puts the server's field errors next to their inputs.
 
 import { parseCPU, parseMemory, parseDuration, formatBytes, formatCPU } from './format.js';
+import { FIELD_LABELS, baseField, checkSpec, describeField, describeError, sortByForm } from './messages.js';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -99,7 +100,12 @@ export function parseEnv(text) {
   return env;
 }
 
-const SSH_KEY_STORE = 'devenvs.sshPublicKeys'; // a public key is not a secret
+// Public keys are remembered per user: one browser may be shared, and a key offered to the
+// next user would let its owner into the environments that user launches. The old shared
+// entry (one key for everyone) is removed.
+const SSH_KEY_STORE = 'devenvs.sshPublicKeys.';
+const LEGACY_KEY_STORE = 'devenvs.sshPublicKeys';
+try { localStorage.removeItem(LEGACY_KEY_STORE); } catch { /* storage disabled */ }
 
 export class CreateForm {
   /**
@@ -130,7 +136,9 @@ export class CreateForm {
       input.dataset.hints = ids.join(' ');
       input.setAttribute('aria-describedby', ids.join(' '));
     }
-    try { this.el.sshKey.value = localStorage.getItem(SSH_KEY_STORE) || ''; } catch { /* storage disabled */ }
+    this.keyOwner = '';
+    this.el.persistentHome.addEventListener('change', () => this.describeIdleStop());
+    this.describeIdleStop();
 
     this.el.team.addEventListener('change', () => this.applyTeam());
     this.el.pool.addEventListener('change', () => this.describePool());
@@ -160,6 +168,29 @@ export class CreateForm {
       e.preventDefault();
       this.submit();
     });
+  }
+
+  /**
+   * Fills the key field with user's remembered keys (or empties it) when the signed-in
+   * user changes; '' at sign-out empties it.
+   */
+  setKeyOwner(user) {
+    if (user === this.keyOwner) return;
+    this.keyOwner = user;
+    let keys = '';
+    if (user) {
+      try { keys = localStorage.getItem(SSH_KEY_STORE + user) || ''; } catch { /* storage disabled */ }
+    }
+    this.el.sshKey.value = keys;
+    this.clearFieldErrors('sshPublicKeys');
+  }
+
+  /** Says what a stop means for the home, for the home chosen. */
+  describeIdleStop() {
+    const persistent = Boolean(this.el.persistentHome.value);
+    document.getElementById('idle-stop-hint').textContent = persistent
+      ? 'Stops it after a while without CPU activity. Your home volume is kept; start it again from the list to continue.'
+      : 'Stops it after a while without CPU activity. With a scratch home a stop discards everything in /home; choose a persistent home to keep your files.';
   }
 
   /** Sets the catalog (from config.json) and, once known, the caller's teams. */
@@ -326,14 +357,27 @@ export class CreateForm {
     return spec;
   }
 
+  /** Problems the browser can see before sending, in form order. */
+  localProblems(spec) {
+    return checkSpec({ ...spec, sshPublicKeysText: this.el.sshKey.value }, this.team());
+  }
+
   async submit() {
     if (this.busy) return;
     this.clearErrors();
     const spec = this.spec();
+    const local = this.localProblems(spec);
+    if (local.length) {
+      // Nothing is sent (a private key above all): the server would refuse it anyway.
+      this.showProblems(local, 'Not launched yet. Please fix these:');
+      return;
+    }
     this.setBusy(true);
     try {
       await this.onSubmit(spec);
-      try { localStorage.setItem(SSH_KEY_STORE, this.el.sshKey.value.trim()); } catch { /* ignore */ }
+      if (this.keyOwner) {
+        try { localStorage.setItem(SSH_KEY_STORE + this.keyOwner, this.el.sshKey.value.trim()); } catch { /* ignore */ }
+      }
       this.el.name.value = '';
     } catch {
       // onSubmit has already shown the error (next to the fields, or by signing out).
@@ -374,39 +418,47 @@ export class CreateForm {
   }
 
   /**
-   * Shows an ApiError from createenv: each field problem next to its input, the rest (and
-   * a summary) above the submit button. Focuses the first invalid input.
+   * Shows an ApiError from createenv in plain words: each field problem next to its input
+   * and in the list above the submit button, in form order; focus goes to the first.
    */
   showError(err) {
-    this.clearErrors();
-    const leftovers = [];
-    let placed = 0;
-    let first = null;
-    const place = (path, text) => {
-      if (!this.showFieldError(path, text)) return false;
-      placed++;
-      first = first || document.getElementById(FIELD_INPUT[baseField(path)]);
-      return true;
-    };
-    const fields = Array.isArray(err.fields) ? err.fields : [];
-    for (const f of fields) {
-      const text = describeProblem(f);
-      if (!place(f.path, text)) leftovers.push(f.path ? `${f.path}: ${text}` : text);
+    const team = this.el.team.value;
+    let fields = (Array.isArray(err.fields) ? err.fields : []).map((f) => ({ path: f.path, message: describeField(f, { team }) }));
+    if (!fields.length && err.status === 409) fields = [{ path: 'name', message: 'An environment with this name already exists in the team. Choose another name.' }];
+    if (!fields.length && err.status === 403) fields = [{ path: 'team', message: describeError(err, 'Launching') }];
+    if (fields.length) {
+      this.showProblems(sortByForm(fields), 'Not launched. Please fix these:', err.requestId);
+      return;
     }
-    if (!fields.length && err.status === 409) place('name', capitalize(err.message) || 'An environment with this name already exists.');
-    if (!fields.length && err.status === 403) place('team', capitalize(err.message));
+    this.showProblems([], describeError(err, 'Launching'), err.requestId);
+  }
 
-    let title;
-    if (placed) title = `Not launched. Check the highlighted fields${leftovers.length ? ' and these problems:' : '.'}`;
-    else if (leftovers.length) title = 'Not launched. The server reported:';
-    else title = `Not launched: ${err.message}`;
-    if (err.requestId) title += ` (request ID ${err.requestId})`;
-    this.el.formErrorsTitle.textContent = title;
-    this.el.formErrorsList.replaceChildren(...leftovers.map((t) => {
+  /**
+   * Lists problems ({path, message}) above the submit button, each linking to its input,
+   * puts each next to its input, and focuses the list's first input (or the list).
+   */
+  showProblems(problems, title, requestId = '') {
+    this.clearErrors();
+    let first = null;
+    const items = problems.map((p) => {
+      const placed = this.showFieldError(p.path, p.message);
+      const input = placed ? document.getElementById(FIELD_INPUT[baseField(p.path)]) : null;
+      first = first || input;
+      const label = FIELD_LABELS[baseField(p.path)];
       const li = document.createElement('li');
-      li.textContent = t;
+      if (input) {
+        const a = document.createElement('a');
+        a.href = `#${input.id}`;
+        a.textContent = `${label}${itemSuffix(p.path)}: ${p.message}`;
+        a.addEventListener('click', (e) => { e.preventDefault(); input.focus(); });
+        li.append(a);
+      } else {
+        li.textContent = label ? `${label}: ${p.message}` : p.message;
+      }
       return li;
-    }));
+    });
+    this.el.formErrorsTitle.textContent = requestId ? `${title} (request ID ${requestId})` : title;
+    this.el.formErrorsList.replaceChildren(...items);
     this.el.formErrors.hidden = false;
     (first || this.el.formErrors).focus();
   }
@@ -426,8 +478,7 @@ export class CreateForm {
       box.append(p);
     }
     const label = itemLabel(path, this);
-    const named = label && text.includes(label.replace(/[“”]/g, ''));
-    p.textContent = label && !named ? `${label}: ${text}` : text;
+    p.textContent = label ? `${label}: ${text}` : text;
     p.hidden = false;
     input.setAttribute('aria-invalid', 'true');
     const ids = new Set((input.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean));
@@ -442,8 +493,10 @@ export class CreateForm {
   }
 }
 
-function baseField(path) {
-  return /^[A-Za-z]+/.exec(String(path || ''))?.[0] || '';
+/** " (key 2)" for sshPublicKeys[1]: which item of a list field a problem is about. */
+function itemSuffix(path) {
+  const m = /\[(\d+)\]/.exec(path || '');
+  return m ? ` (line ${Number(m[1]) + 1})` : '';
 }
 
 /** "Key 2" for sshPublicKeys[1], "Package 4 (foo)" for packages[3], "FOO" for env.FOO. */
@@ -461,15 +514,5 @@ function itemLabel(path, form) {
     return `Item ${i + 1}`;
   }
   return dotKey || bracketKey || '';
-}
-
-function describeProblem(f) {
-  const msg = capitalize(f.message || 'invalid value');
-  return f.details ? `${msg} — ${f.details}` : msg;
-}
-
-function capitalize(s) {
-  s = String(s || '');
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 

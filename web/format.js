@@ -132,3 +132,19 @@ export function joinWords(words) {
   if (words.length < 2) return words.join('');
   return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }
+
+const dayAndClock = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' });
+const dayAndClockYear = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit' });
+
+/**
+ * The one format for a time shown anywhere on the page (list, notices, activity): the
+ * clock alone when it is today, otherwise with the day ("Tue, 3 Dec, 14:05"), and with the
+ * year when it is another year.
+ */
+export function formatWhen(date, now = Date.now()) {
+  if (Number.isNaN(date.getTime())) return '';
+  const today = new Date(now);
+  if (date.toDateString() === today.toDateString()) return clock.format(date);
+  if (date.getFullYear() !== today.getFullYear()) return dayAndClockYear.format(date);
+  return dayAndClock.format(date);
+}

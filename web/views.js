@@ -3,8 +3,35 @@
 // an open <details>, or shifts the layout more than the data itself changed.
 
 import {
-  formatCPU, formatBytes, formatRemaining, describeRemaining, formatDateTime, formatNear, formatAgo,
+  formatCPU, formatBytes, formatRemaining, describeRemaining, formatDateTime, formatWhen, formatAgo,
 } from './format.js';
+import { describeEvent, describeReason } from './messages.js';
+
+/** Natural order: bulk-2 before bulk-11. */
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+export const naturalCompare = (a, b) => collator.compare(a, b);
+
+/** Sort orders of the list, by the toolbar's value. */
+const SORTS = {
+  name: (a, b) => naturalCompare(a.name, b.name),
+  newest: (a, b) => (b.createdAt || '').localeCompare(a.createdAt || '') || naturalCompare(a.name, b.name),
+  expires: (a, b) => (a.expiresAt || '').localeCompare(b.expiresAt || '') || naturalCompare(a.name, b.name),
+  status: (a, b) => (PHASE_RANK[a.phase] ?? 9) - (PHASE_RANK[b.phase] ?? 9) || naturalCompare(a.name, b.name),
+};
+const PHASE_RANK = { Failed: 0, Pending: 1, Starting: 2, Running: 3, Stopped: 4, Expired: 5 };
+
+/** Whether env passes the toolbar's filter {text, phase, owner, pool}. */
+export function matches(env, f) {
+  if (!f) return true;
+  if (f.phase && env.phase !== f.phase) return false;
+  if (f.owner && env.owner !== f.owner) return false;
+  if (f.pool && env.pool !== f.pool) return false;
+  if (f.text) {
+    const hay = `${env.team}/${env.name} ${env.image} ${env.owner} ${env.pool}`.toLowerCase();
+    if (!f.text.toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w))) return false;
+  }
+  return true;
+}
 
 /** Small element builder: h('td', {class: 'x', dataset: {a: 1}}, child, 'text'). */
 export function h(tag, attrs = {}, ...children) {
@@ -42,29 +69,8 @@ export function stepOf(env) {
   }
 }
 
-// Plain words for the reasons the list reports; the raw reason stays visible beside them.
-const REASONS = {
-  Unschedulable: 'No node can take it right now',
-  Scheduling: 'Waiting for the scheduler',
-  NoPod: 'Waiting for the pod',
-  ContainerCreating: 'Pulling the image and creating the container',
-  PodInitializing: 'Installing packages',
-  NotReady: 'Waiting for SSH to accept connections',
-  ErrImagePull: 'Cannot pull the image; retrying',
-  ImagePullBackOff: 'Cannot pull the image; retrying',
-  InvalidImageName: 'The image name is invalid',
-  CrashLoopBackOff: 'Keeps crashing on start',
-  CreateContainerConfigError: 'The container configuration is invalid',
-  CreateContainerError: 'The container could not be created',
-  RunContainerError: 'The container could not be started',
-  PodFailed: 'Stopped unexpectedly',
-  LifetimeExceeded: 'Its lifetime ended',
-  IdleCPU: 'Stopped after being idle',
-  EnvIdleCPU: 'Stopped after being idle',
-};
-
 // Reasons worth a warning colour even while the phase is only Pending.
-const TROUBLE = new Set(['Unschedulable', 'ErrImagePull', 'ImagePullBackOff']);
+const TROUBLE = new Set(['Unschedulable', 'VolumeNotBound', 'ErrImagePull', 'ImagePullBackOff']);
 
 const keyOf = (env) => `${env.team}/${env.name}`;
 
@@ -80,13 +86,21 @@ export class EnvironmentsView {
     this.rows = new Map(); // key -> {tr, refs, env}
   }
 
-  /** Renders envs grouped by team (in the order of teams); returns the teams without any. */
-  render(envs, teams) {
+  /**
+   * Renders envs grouped by team (in the order of teams), filtered and sorted as view says
+   * ({filter, sort}); returns the teams without any environment and how many rows show.
+   */
+  render(envs, teams, view = {}) {
     const byTeam = new Map();
+    this.total = envs.length;
+    let shownCount = 0;
     for (const env of envs) {
+      if (!matches(env, view.filter)) continue;
+      shownCount++;
       if (!byTeam.has(env.team)) byTeam.set(env.team, []);
       byTeam.get(env.team).push(env);
     }
+    const present = new Set(envs.map((e) => e.team));
     const order = [...teams, ...[...byTeam.keys()].filter((t) => !teams.includes(t))];
     const shown = order.filter((t) => byTeam.has(t));
 
@@ -110,9 +124,8 @@ export class EnvironmentsView {
     const seen = new Set();
     for (const team of shown) {
       const block = this.blocks.get(team);
-      const list = byTeam.get(team).slice().sort((a, b) =>
-        (b.createdAt || '').localeCompare(a.createdAt || '') || a.name.localeCompare(b.name));
-      block.count.textContent = `${list.length} environment${list.length === 1 ? '' : 's'}`;
+      const list = byTeam.get(team).slice().sort(SORTS[view.sort] || SORTS.name);
+      setText(block.count, `${list.length} environment${list.length === 1 ? '' : 's'}`);
       list.forEach((env, i) => {
         const key = keyOf(env);
         seen.add(key);
@@ -132,7 +145,7 @@ export class EnvironmentsView {
       }
     }
     this.tick(Date.now());
-    return teams.filter((t) => !byTeam.has(t));
+    return { without: teams.filter((t) => !present.has(t)), shown: shownCount };
   }
 
   teamBlock(team) {
@@ -145,7 +158,9 @@ export class EnvironmentsView {
         th('Environment', 'col-env'), th('Status', 'col-status'), th('CPU', 'col-usage'), th('Memory', 'col-usage'),
         th('Time left', 'col-time'), th('Access', 'col-access'), th('Actions', 'col-actions'))),
       tbody);
-    const section = h('div', { class: 'team-block', dataset: { team } }, h('div', { class: 'table-scroll' }, table));
+    // The scroll box is focusable so keyboard users can scroll a table wider than the screen.
+    const section = h('div', { class: 'team-block', dataset: { team } },
+      h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `Environments of ${team}` }, table));
     return { section, tbody, count };
   }
 
@@ -177,18 +192,20 @@ export class EnvironmentsView {
     r.extend2 = btn('extend', [sr(`Extend ${env.name} `), '+2h'], 'btn-extend', { by: '2h' });
     r.extend8 = btn('extend', [sr(`Extend ${env.name} `), '+8h'], 'btn-extend', { by: '8h' });
     r.remove = btn('delete', ['Delete', sr(` ${env.name}`)], 'btn-danger-quiet');
+    r.resize = btn('resize', ['Resize', sr(` ${env.name}`)], '');
+    r.failure = h('div', { class: 'row-failure', hidden: true, dataset: { rowError: key } });
 
     const tr = h('tr', { dataset: { env: key } },
       h('th', { scope: 'row', class: 'cell-env' }, r.name, r.image, r.meta),
       h('td', { class: 'cell-status', dataset: { label: 'Status' } },
-        h('div', { class: 'status-line' }, r.badge, r.steps), r.reason, r.messageShort, r.messageLong),
+        h('div', { class: 'status-line' }, r.badge, r.steps), r.reason, r.messageShort, r.messageLong, r.failure),
       h('td', { class: 'cell-usage', dataset: { label: 'CPU' } }, r.cpu.root),
       h('td', { class: 'cell-usage', dataset: { label: 'Memory' } }, r.mem.root),
       h('td', { class: 'cell-time', dataset: { label: 'Time left' } }, r.time, r.until),
       h('td', { class: 'cell-access', dataset: { label: 'Access' } }, r.ssh.root, r.sftp.root, r.sshConfig.root),
       h('td', { class: 'cell-actions', dataset: { label: 'Actions' } },
         h('div', { class: 'actions' },
-          h('div', { class: 'actions-main' }, r.stop, r.start, r.remove),
+          h('div', { class: 'actions-main' }, r.stop, r.start, r.resize, r.remove),
           h('div', { class: 'extend-group', role: 'group', 'aria-label': `Extend ${env.name}` },
             h('span', { class: 'extend-label', 'aria-hidden': 'true', text: 'Extend' }), r.extend2, r.extend8))));
     return { tr, refs: r, env: null, busy: false };
@@ -224,11 +241,11 @@ export class EnvironmentsView {
       setText(r.steps.lastChild, `${step + 1}/${STEPS.length} · ${STEPS[step]}`);
       r.steps.title = `Progress: ${STEPS.join(' → ')}`;
     }
-    const friendly = REASONS[env.reason];
     const showReason = env.phase !== 'Running' && env.reason;
     r.reason.hidden = !showReason;
     if (showReason) {
-      r.reason.replaceChildren(friendly ? `${friendly} ` : '', h('code', { class: 'reason-code', text: env.reason }));
+      setText(r.reason, `${describeReason(env.reason)}.`);
+      r.reason.title = `Reason code: ${env.reason}`; // for the platform team, not in the way
     }
     // The time column already says when an expired environment ended.
     const msg = env.phase !== 'Running' && env.reason !== 'LifetimeExceeded' ? env.message || '' : '';
@@ -261,7 +278,7 @@ export class EnvironmentsView {
   updateButtons(row, now = Date.now()) {
     const r = row.refs;
     const env = row.env;
-    for (const b of [r.stop, r.start, r.remove]) b.disabled = row.busy;
+    for (const b of [r.stop, r.start, r.remove, r.resize]) b.disabled = row.busy;
     const { maxLifetimeMs } = this.deps.teamLimits(env.team);
     const left = Math.max(0, Date.parse(env.expiresAt) - now);
     for (const b of [r.extend2, r.extend8]) {
@@ -290,13 +307,45 @@ export class EnvironmentsView {
       setText(r.time, formatRemaining(left));
       r.time.setAttribute('datetime', env.expiresAt);
       r.time.setAttribute('aria-label', describeRemaining(left));
-      r.time.title = `Expires ${formatDateTime(exp)}`;
       r.time.classList.toggle('is-soon', left > 0 && left < 30 * 60e3);
       r.time.classList.toggle('is-over', left <= 0);
       // Keep "Sat 7:11 PM" on one line; only the word before it may wrap.
-      setText(r.until, `${left > 0 ? 'until' : 'ended'} ${formatNear(exp, now).replace(/\s/g, '\u00a0')}`);
+      // Stopped environments expire too (the reaper ends them at expires-at), so the time
+      // keeps counting down while stopped; the row says so.
+      const stopped = env.phase === 'Stopped';
+      setText(r.until, `${left > 0 ? (stopped ? 'stopped; ends' : 'until') : 'ended'} ${formatWhen(exp, now).replace(/\s/g, '\u00a0')}`);
+      r.time.title = `Expires ${formatDateTime(exp)}${stopped ? ', also while stopped' : ''}`;
       if (!row.busy) this.updateButtons(row, now);
     }
+  }
+
+  /**
+   * Shows a failed action in its row until dismissed, retried or replaced by the next
+   * action's outcome: {action, message, requestId}. The row's buttons carry data-failure-*.
+   */
+  setFailure(key, failure) {
+    const row = this.rows.get(key);
+    if (!row) return false;
+    row.failure = failure;
+    const box = row.refs.failure;
+    if (!failure) {
+      box.hidden = true;
+      box.replaceChildren();
+      return true;
+    }
+    box.replaceChildren(
+      h('p', { class: 'row-failure-text', role: 'alert', text: failure.message }),
+      failure.requestId ? h('p', { class: 'row-failure-meta' }, 'Request ID ', h('code', { text: failure.requestId })) : null,
+      h('div', { class: 'row-failure-actions' },
+        failure.retry ? h('button', { type: 'button', class: 'btn btn-small', dataset: { failureRetry: key } }, 'Try again', sr(` to ${failure.action} ${row.env.name}`)) : null,
+        h('button', { type: 'button', class: 'btn btn-small btn-quiet', dataset: { failureDismiss: key } }, 'Dismiss', sr(` the failure of ${row.env.name}`))));
+    box.hidden = false;
+    return true;
+  }
+
+  failure(key) {
+    const row = this.rows.get(key);
+    return row ? row.failure || null : null;
   }
 
   row(key) {
@@ -389,30 +438,17 @@ function accessLine(label, kind, key) {
 
 // Activity
 
-const ACTIONS = {
-  create: ['created', 'create'],
-  delete: ['deleted', 'delete'],
-  stop: ['stopped', 'stop'],
-  start: ['started', 'start'],
-  extend: ['extended', 'extend'],
-  resize: ['resized', 'resize'],
-  expire: ['expired', 'expire'],
-  'idle-stop': ['stopped idle', 'stop idle'],
-  alert: ['raised an alert on', 'handle an alert on'],
-  'ssh-connect': ['connected over SSH to', 'connect over SSH to'],
-  'ssh-disconnect': ['disconnected SSH from', 'disconnect SSH from'],
-};
-
 export function renderActivity(list, events, { user, now = Date.now() }) {
   const items = events.map((ev) => {
-    const [done, attempt] = ACTIONS[ev.action] || [ev.action, ev.action];
-    const who = ev.actor && ev.actor === user ? 'You' : ev.actor || 'Someone';
+    const [done, attempt] = describeEvent(ev);
+    const who = ev.actor && ev.actor === user ? 'You'
+      : /^alert:/.test(ev.actor || '') ? `Alert ${ev.actor.slice(6)}` : ev.actor || 'Someone';
     const target = h('span', { class: 'event-env', text: ev.env ? `${ev.team}/${ev.env}` : ev.team });
     const line = h('p', { class: 'event-line' },
       h('span', { class: 'event-actor', text: who }), ' ',
       ev.outcome === 'failure' ? `could not ${attempt} ` : `${done} `, target);
     if (ev.outcome && ev.outcome !== 'success') {
-      line.append(' ', h('span', { class: `chip chip-${ev.outcome}`, text: ev.outcome }));
+      line.append(' ', h('span', { class: `chip chip-${ev.outcome}`, text: ev.outcome === 'ignored' ? 'nothing to do' : ev.outcome === 'failure' ? 'failed' : ev.outcome }));
     }
     const when = new Date(ev.time);
     const body = h('div', { class: 'event-body' }, line);
@@ -421,8 +457,8 @@ export function renderActivity(list, events, { user, now = Date.now() }) {
       h('span', { class: 'event-dot', 'aria-hidden': 'true' }),
       body,
       h('time', {
-        class: 'event-time', datetime: ev.time, title: formatDateTime(when) + (ev.requestId ? ` · request ${ev.requestId}` : ''),
-        text: formatAgo(when, now),
+        class: 'event-time', datetime: ev.time, title: formatAgo(when, now) + (ev.requestId ? ` · request ${ev.requestId}` : ''),
+        text: formatWhen(when, now),
       }));
   });
   list.replaceChildren(...items);

@@ -26,6 +26,16 @@ type Config struct {
 	Teams      []Team     `json:"teams"`
 	// Network shapes the NetworkPolicies of team namespaces; optional, see network.go.
 	Network Network `json:"network,omitempty"`
+	// SignIn is what the sign-in page says about where tokens come from; optional.
+	SignIn SignIn `json:"signIn,omitempty"`
+}
+
+// SignIn is the sign-in page's help: a sentence and a link, e.g. to the page where the
+// platform team hands out tokens. The UI shows them as text, never as markup.
+type SignIn struct {
+	Help     string `json:"help,omitempty"`
+	LinkText string `json:"linkText,omitempty"`
+	LinkURL  string `json:"linkURL,omitempty"`
 }
 
 // SSH says how environments are reached.

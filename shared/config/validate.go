@@ -47,6 +47,9 @@ func (c *Config) Validate() error {
 	c.validateDefaults(v)
 	c.validateTeams(v)
 	c.validateNetwork(v)
+	if u := c.SignIn.LinkURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		v.add("signIn.linkURL", "must be an http or https URL, got %q", u)
+	}
 	return errors.Join(v.errs...)
 }
 
