@@ -155,6 +155,11 @@ export function client(functions) {
 
   return {
     list: listAll,
+    /** The activity log's page of team before the event id (ids are per team). */
+    olderEvents: async (team, id) => {
+      const data = await call('listenvs', 'GET', `/?team=${encodeURIComponent(team)}&eventsBefore=${encodeURIComponent(id)}`);
+      return (data && data.events) || [];
+    },
     create: (spec) => call('createenv', 'POST', '/', spec),
     remove: (team, name) => call('deleteenv', 'DELETE', envPath(team, name)),
     update: (team, name, change) => call('updateenv', 'PATCH', envPath(team, name), change),

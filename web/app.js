@@ -19,6 +19,7 @@ import { announceSignOut, askOtherTabs, describeSignIn, share } from './session.
 const $ = (sel) => document.querySelector(sel);
 
 const ACTIVITY_POLL_MS = 10_000;
+const EVENTS_PAGE = 50; // listenvs' EventsShown
 const TICK_MS = 5_000; // time-left labels
 
 const state = {
@@ -28,6 +29,8 @@ const state = {
   teams: [],
   envs: [],
   events: [],
+  olderEvents: [], // pages loaded with "Show older activity"
+  noOlder: false,
   loaded: false,
   activityTeam: '',
   signedIn: false,
@@ -67,6 +70,7 @@ async function boot() {
       return { maxLifetimeMs: t ? parseDuration(t.maxLifetime) : NaN };
     },
     user: () => state.user,
+    orphanFailure: (key, f) => notices.fail({ key: `action:${key}:${f.action}`, title: `${key}:`, message: f.message, requestId: f.requestId, retry: f.retry }),
   });
   form = new CreateForm($('#create-form'), { onSubmit: createEnvironment });
   form.setCatalog(state.config.catalog, null);
@@ -101,8 +105,11 @@ function wireStaticHandlers() {
   });
   for (const button of [$('#new-env'), $('#empty-create')]) button.addEventListener('click', () => openCreate(button));
   $('#create-close').addEventListener('click', () => $('#create-dialog').close());
+  $('#activity-more').addEventListener('click', loadOlderEvents);
   $('#activity-team').addEventListener('change', (e) => {
     state.activityTeam = e.target.value;
+    state.olderEvents = [];
+    state.noOlder = false;
     $('#activity').setAttribute('aria-busy', 'true');
     if (state.activityTeam) refreshActivity();
     else refreshEnvironments();
@@ -225,6 +232,8 @@ function signOut(message = '', broadcast = true) {
   state.teams = [];
   state.envs = [];
   state.events = [];
+  state.olderEvents = [];
+  state.noOlder = false;
   state.loaded = false;
   state.phases.clear();
   state.minListSeq = ++state.listSeq; // answers to requests made before now are dropped
@@ -312,6 +321,7 @@ function applyList(data, seq) {
   // For the browser tests' performance figure (docs/PERFORMANCE.md): script time of the
   // last list applied, in milliseconds.
   document.documentElement.dataset.lastRenderMs = (performance.now() - t0).toFixed(1);
+  document.documentElement.dataset.listsApplied = String(Number(document.documentElement.dataset.listsApplied || 0) + 1);
 }
 
 /** Owner and pool filters offer the values present in the list. */
@@ -488,13 +498,55 @@ function scheduleActivity() {
   state.timers.activity = setTimeout(refreshActivity, ACTIVITY_POLL_MS);
 }
 
+/** The latest events and the older pages loaded, newest first, each once. */
+function shownEvents() {
+  const seen = new Set();
+  const all = [];
+  for (const ev of [...state.events, ...state.olderEvents]) {
+    const k = `${ev.team}|${ev.id}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    all.push(ev);
+  }
+  all.sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
+  return state.activityTeam ? all.filter((e) => e.team === state.activityTeam) : all;
+}
+
 function renderEvents() {
   const list = $('#activity');
-  const events = state.activityTeam ? state.events.filter((e) => e.team === state.activityTeam) : state.events;
+  const events = shownEvents();
   renderActivity(list, events, { user: state.user });
   list.setAttribute('aria-busy', 'false');
   $('#activity-loading').hidden = true;
   $('#activity-empty').hidden = events.length > 0;
+  $('#activity-more').hidden = state.noOlder || events.length < EVENTS_PAGE;
+}
+
+/** Loads the next page back for each team shown (event ids are per team). */
+async function loadOlderEvents() {
+  const button = $('#activity-more');
+  const events = shownEvents();
+  const teams = state.activityTeam ? [state.activityTeam] : state.teams;
+  button.disabled = true;
+  try {
+    let more = 0;
+    for (const team of teams) {
+      const own = events.filter((e) => e.team === team);
+      if (!own.length) continue;
+      const older = await state.api.olderEvents(team, own[own.length - 1].id);
+      more += older.length;
+      state.olderEvents.push(...older);
+    }
+    state.noOlder = more === 0;
+    notices.drop('activity-older');
+    renderEvents();
+    notices.announce(more ? `${more} older entries shown.` : 'There is no older activity.');
+  } catch (err) {
+    if (handledAuth(err)) return;
+    notices.fail({ key: 'activity-older', title: 'Older activity could not be loaded.', message: describeError(err, 'Loading older activity'), requestId: err.requestId, retry: loadOlderEvents });
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // ---------------------------------------------------------------------------------------

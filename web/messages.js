@@ -103,8 +103,9 @@ export function describeField(problem, ctx = {}) {
   const msg = String(problem.message || '');
   const details = String(problem.details || '');
   const team = ctx.team;
+  const all = `${msg} ${details}`; // knative's FieldError puts the rule in either
   if (/^missing field/i.test(msg)) return `${FIELD_LABELS[field] || 'This field'} is required.`;
-  const bounds = /expected (\S+) <= (\S+) <= (\S+)/.exec(msg);
+  const bounds = /expected (\S+) <= (\S+) <= (\S+)/.exec(all);
   if (bounds) {
     const [, min, , max] = bounds;
     if (field === 'cpu') {
@@ -121,25 +122,25 @@ export function describeField(problem, ctx = {}) {
     if (field === 'env') return `Set at most ${max} variables.`;
     return `Choose a value between ${min} and ${max}.`;
   }
-  if (/private key/.test(msg)) return PRIVATE_KEY_MESSAGE;
+  if (/private key/.test(all)) return PRIVATE_KEY_MESSAGE;
   if (field === 'sshPublicKeys') {
-    if (/RSA key has \d+ bits/.test(msg)) return 'This RSA key is too short to be safe. Make a new key with ssh-keygen -t ed25519 and paste ~/.ssh/id_ed25519.pub.';
+    if (/RSA key has \d+ bits/.test(all)) return 'This RSA key is too short to be safe. Make a new key with ssh-keygen -t ed25519 and paste ~/.ssh/id_ed25519.pub.';
     return 'This is not a valid SSH public key. Paste the whole line from ~/.ssh/id_ed25519.pub, starting with ssh-ed25519.';
   }
-  if (field === 'packages' && /must match/.test(msg)) {
+  if (field === 'packages' && /must match/.test(all)) {
     return 'Package names use lowercase letters, digits and + . _ -, optionally with =version (e.g. git or python3=3.11*).';
   }
-  if (field === 'packages' && /duplicate/.test(msg)) return 'This package is listed twice; remove one.';
+  if (field === 'packages' && /duplicate/.test(all)) return 'This package is listed twice; remove one.';
   if (field === 'name') {
-    if (/at most/.test(msg)) return 'Use at most 40 characters.';
-    if (/already exists|exists/.test(msg)) return 'An environment with this name already exists in the team. Choose another name.';
+    if (/at most/.test(all)) return 'Use at most 40 characters.';
+    if (/already exists|exists/.test(all)) return 'An environment with this name already exists in the team. Choose another name.';
     return 'Use only lowercase letters, digits and dashes, and start and end with a letter or digit.';
   }
   const notAllowed = /not allowed for team "?([^";]+)"?; allowed: (.+)$/.exec(msg + (details ? `; ${details}` : ''));
   if (notAllowed) return `${notAllowed[1]} may not use this ${(FIELD_LABELS[field] || 'value').toLowerCase()}. Choose one of: ${notAllowed[2]}.`;
-  if (/unknown team/.test(msg)) return 'This team does not exist. Choose one of your teams.';
-  if (/unknown pool/.test(msg)) return 'This node pool does not exist. Choose one from the list.';
-  if (/unknown priority/.test(msg)) return 'This priority does not exist. Choose one from the list.';
+  if (/unknown team/.test(all)) return 'This team does not exist. Choose one of your teams.';
+  if (/unknown pool/.test(all)) return 'This node pool does not exist. Choose one from the list.';
+  if (/unknown priority/.test(all)) return 'This priority does not exist. Choose one from the list.';
   if (field === 'image') return 'This is not an image name the platform can use. Choose one from the list, e.g. ubuntu:24.04.';
   if (field === 'cpu') return 'Enter a number of cores such as 2 or 0.5 (or 500m for half a core).';
   if (field === 'memory') return 'Enter an amount such as 4Gi or 512Mi.';

@@ -142,6 +142,9 @@ export class EnvironmentsView {
       if (!seen.has(key)) {
         row.tr.remove();
         this.rows.delete(key);
+        // A failure must outlive its row (the environment left the list, or a filter hid
+        // it): it moves to the notices above the list.
+        if (row.failure && this.deps.orphanFailure) this.deps.orphanFailure(key, row.failure);
       }
     }
     this.tick(Date.now());

@@ -1,6 +1,7 @@
 package listenvs
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -53,6 +54,10 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) {
 		teams = []string{team}
 	}
 	resp := Response{User: id.User, Teams: []string{}, Environments: []env.Environment{}, Events: []eventlog.Event{}}
+	if before := q.Get("eventsBefore"); before != "" {
+		f.olderEvents(w, r, resp, q.Get("team"), before)
+		return
+	}
 	// Pages walk the teams in name order, each team's environments in name order (the
 	// apiserver's), so the pages of one listing never overlap. A team named twice in a
 	// membership is walked once, or its pages would start over.
@@ -106,6 +111,28 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) {
 	if from.Team == "" {
 		resp.Events = f.latestEvents(r, resp.Teams)
 	}
+	httpx.WriteJSON(w, http.StatusOK, resp)
+}
+
+// olderEvents answers ?team=T&eventsBefore=ID: the activity log's page before the event ID
+// of team T's log (IDs are per team), and no environments. The UI pages back team by team.
+func (f *Function) olderEvents(w http.ResponseWriter, r *http.Request, resp Response, team, before string) {
+	if team == "" {
+		httpx.WriteError(w, r, http.StatusBadRequest, apis.ErrMissingField("team").Also(
+			apis.ErrGeneric("eventsBefore pages one team's activity: name the team", "eventsBefore")))
+		return
+	}
+	events, err := f.App.Log.Before(r.Context(), team, before, EventsShown)
+	switch {
+	case errors.Is(err, eventlog.ErrBadID):
+		httpx.WriteError(w, r, http.StatusBadRequest, apis.ErrInvalidValue(before, "eventsBefore", "not the id of an event from an earlier response"))
+		return
+	case err != nil:
+		httpx.WriteError(w, r, http.StatusBadGateway, fmt.Errorf("read the activity log: %w", err))
+		return
+	}
+	resp.Teams = []string{team}
+	resp.Events = events
 	httpx.WriteJSON(w, http.StatusOK, resp)
 }
 

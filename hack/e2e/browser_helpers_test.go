@@ -90,8 +90,10 @@ type tab struct {
 	mu        sync.Mutex
 	problems  []string
 	allowed   []allowedHTTPError
-	listSeen  int // answers of listenvs GETs received
-	navigated int // main-frame navigations
+	listSeen  int            // answers of listenvs GETs received
+	navigated int            // main-frame navigations
+	sent      map[string]int // requests sent per function name
+	blocked   bool           // requests are blocked on purpose (network.SetBlockedURLs)
 }
 
 // allowedHTTPError is a failed call the flow provokes on purpose (the browser logs every
@@ -157,6 +159,17 @@ func (tb *tab) onEvent(ev any) {
 			strings.HasPrefix(e.Response.URL, tb.st.fn["listenvs"]) {
 			tb.listSeen++
 		}
+	case *network.EventRequestWillBeSent:
+		if e.Request != nil && e.Request.Method != "OPTIONS" {
+			for name, base := range tb.st.fn {
+				if strings.HasPrefix(e.Request.URL, base) {
+					if tb.sent == nil {
+						tb.sent = map[string]int{}
+					}
+					tb.sent[name]++
+				}
+			}
+		}
 	case *page.EventFrameNavigated:
 		if e.Frame != nil && e.Frame.ParentID == "" {
 			tb.navigated++
@@ -167,6 +180,9 @@ func (tb *tab) onEvent(ev any) {
 func (tb *tab) isAllowed(en *log.Entry) bool {
 	if en.Source != log.EntrySourceNetwork {
 		return false
+	}
+	if tb.blocked && strings.Contains(en.Text, "ERR_BLOCKED_BY_CLIENT") {
+		return true
 	}
 	for _, a := range tb.allowed {
 		if strings.HasPrefix(en.URL, a.urlPrefix) && strings.Contains(en.Text, fmt.Sprintf("status of %d ", a.status)) {
@@ -190,6 +206,20 @@ func (tb *tab) checkProblems() {
 	for _, p := range tb.problems {
 		tb.t.Errorf("page reported: %s", p)
 	}
+}
+
+// requestsTo is how many requests the page sent to function so far.
+func (tb *tab) requestsTo(function string) int {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	return tb.sent[function]
+}
+
+// allowBlocked accepts the browser's errors for requests the test blocks on purpose.
+func (tb *tab) allowBlocked() {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	tb.blocked = true
 }
 
 func (tb *tab) counts() (lists, navigations int) {
@@ -274,7 +304,7 @@ func (tb *tab) state() string {
 	ctx, cancel := context.WithTimeout(tb.ctx, 5*time.Second)
 	defer cancel()
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify({
-		banner: document.querySelector('#banner')?.hidden ? '' : document.querySelector('#banner')?.innerText,
+		notices: document.querySelector('#notices')?.innerText,
 		rows: [...document.querySelectorAll('tr[data-env]')].map((r) => r.dataset.env + '=' + r.querySelector('[data-phase]')?.dataset.phase),
 		formErrors: document.querySelector('#form-errors')?.hidden ? '' : document.querySelector('#form-errors')?.innerText,
 		signIn: !document.querySelector('#signin-view')?.hidden,

@@ -31,18 +31,37 @@ func TestBrowser(t *testing.T) {
 	t.Run("field-errors", func(t *testing.T) { fieldErrorsFlow(t, openTab(t, browser, st)) })
 	t.Run("forbidden-other-team", func(t *testing.T) { forbiddenFlow(t, openTab(t, browser, st)) })
 	t.Run("activity-refreshes", func(t *testing.T) { activityFlow(t, openTab(t, browser, st)) })
+	// Issue 15: the UI for daily use.
+	t.Run("keys-per-user", func(t *testing.T) { keysFlow(t, openTab(t, browser, st)) })
+	t.Run("private-key", func(t *testing.T) { privateKeyFlow(t, openTab(t, browser, st)) })
+	t.Run("stop-scratch-home", func(t *testing.T) { stopConfirmFlow(t, openTab(t, browser, st)) })
+	t.Run("failures-stay", func(t *testing.T) { failuresFlow(t, openTab(t, browser, st)) })
+	t.Run("truthful-status", func(t *testing.T) { truthFlow(t, openTab(t, browser, st)) })
+	t.Run("resize", func(t *testing.T) { resizeFlow(t, openTab(t, browser, st)) })
+	t.Run("activity-pages", func(t *testing.T) { activityPagesFlow(t, openTab(t, browser, st)) })
+	t.Run("small", func(t *testing.T) { smallFlow(t, openTab(t, browser, st), browser) })
+	// Last: it fills beta with 520 environments, beyond its maxEnvironments.
 	t.Run("more-than-a-page", func(t *testing.T) { pagesFlow(t, openTab(t, browser, st)) })
 }
 
 // createThroughForm fills in the create form and submits it.
 func (tb *tab) createThroughForm(team, name, cpu string) {
 	tb.t.Helper()
-	tb.run("wait for the create form", chromedp.WaitVisible(chromedp.CSS("#create-submit")))
+	tb.openCreate()
 	tb.run("choose team "+team, chromedp.SetValue(chromedp.CSS("#team"), team))
 	tb.typeInto("#name", name)
 	tb.typeInto("#cpu", cpu)
 	tb.typeInto("#ssh-key", fixture.SSHKey) // replaces the key the form remembers
 	tb.run("submit the create form", chromedp.Click(chromedp.CSS("#create-submit")))
+}
+
+// openCreate opens the create dialog unless it is open.
+func (tb *tab) openCreate() {
+	tb.t.Helper()
+	if !eval[bool](tb, `document.querySelector('#create-dialog').open`) {
+		tb.run("open the create dialog", chromedp.Click(chromedp.CSS("#new-env")))
+	}
+	tb.run("wait for the create form", chromedp.WaitVisible(chromedp.CSS("#create-submit")))
 }
 
 // typeInto empties a field and types text into it with key events. chromedp.Clear only
@@ -129,10 +148,12 @@ func lifecycleFlow(t *testing.T, tb *tab) {
 	}
 }
 
-// Flow 2: the server's field errors appear at their inputs.
+// Flow 2: mistakes are found in the browser before sending, listed in form order, at
+// their inputs, in plain words; the first invalid input has focus.
 func fieldErrorsFlow(t *testing.T, tb *tab) {
 	tb.allowHTTPError("createenv", http.StatusUnprocessableEntity)
 	tb.signIn("alice")
+	before := tb.requestsTo("createenv")
 	tb.createThroughForm("alpha", "bad.name!", "64") // alpha allows at most 8 CPUs
 	for _, field := range []string{"cpu", "name"} {
 		tb.waitJS("#error-"+field+" shows an error", fmt.Sprintf(
@@ -144,12 +165,54 @@ func fieldErrorsFlow(t *testing.T, tb *tab) {
 	if got := eval[string](tb, `document.querySelector('#error-cpu').textContent`); !strings.Contains(got, "8") {
 		t.Errorf("#error-cpu = %q, want it to name alpha's limit 8", got)
 	}
+	if n := tb.requestsTo("createenv") - before; n != 0 {
+		t.Errorf("%d create requests were sent for a form the browser can see is wrong", n)
+	}
+	if got := eval[string](tb, `document.activeElement.id`); got != "name" {
+		t.Errorf("focus is on #%s, want #name (the first problem in form order)", got)
+	}
+	order := eval[[]string](tb, `[...document.querySelectorAll('#form-errors-list li')].map((li) => li.textContent)`)
+	if len(order) != 2 || !strings.HasPrefix(order[0], "Name") || !strings.HasPrefix(order[1], "CPU") {
+		t.Errorf("form error list = %q, want Name then CPU (form order)", order)
+	}
+	// Required fields are marked, for eyes and for screen readers.
+	if missing := eval[[]string](tb, `['team','name','image','cpu','memory','pool','priority','lifetime','ssh-key'].filter((id) =>
+			document.getElementById(id).getAttribute('aria-required') !== 'true' ||
+			!document.querySelector('label[for="' + id + '"] .required-mark'))`); len(missing) > 0 {
+		t.Errorf("required fields not marked: %v", missing)
+	}
 	if n := eval[int](tb, `document.querySelectorAll('tr[data-env="alpha/bad.name!"]').length`); n != 0 {
 		t.Errorf("an invalid environment got a row")
 	}
-	tb.run("scroll the form to the top of the viewport",
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('#create').scrollIntoView({block: 'start'})`))
 	tb.screenshot("create-form.png", false)
+
+	// What only the server can check comes back in plain words too: below the minimum CPU,
+	// a package name with a shell character, an image the team may not use.
+	tb.typeInto("#name", "words")
+	tb.typeInto("#cpu", "50m")
+	tb.typeInto("#packages", "git x;y")
+	tb.typeInto("#image", "nginx:latest")
+	tb.run("submit", chromedp.Click(chromedp.CSS("#create-submit")))
+	tb.waitJS("the server's problems are shown", `document.querySelectorAll('#form-errors-list li').length >= 3`, waitTimeout)
+	items := eval[[]string](tb, `[...document.querySelectorAll('#form-errors-list li')].map((li) => li.textContent)`)
+	t.Logf("server problems as shown: %q", items)
+	for _, it := range items {
+		for _, jargon := range []string{"<=", "must match", "^[", "DNS-1123", "base64", "Missing field", "invalid value"} {
+			if strings.Contains(it, jargon) {
+				t.Errorf("message %q shows developer text %q", it, jargon)
+			}
+		}
+	}
+	want := []string{"Image", "Extra packages", "CPU"}
+	for i, w := range want {
+		if i >= len(items) || !strings.HasPrefix(items[i], w) {
+			t.Errorf("problems = %q, want them in form order %q", items, want)
+			break
+		}
+	}
+	if got := eval[string](tb, `document.activeElement.id`); got != "image" {
+		t.Errorf("focus is on #%s after the server's answer, want #image", got)
+	}
 }
 
 // Flow 3: a 403 for another team's environment. The page shows alpha/shared to alice; with
@@ -170,15 +233,17 @@ func forbiddenFlow(t *testing.T, tb *tab) {
 		chromedp.WaitVisible(chromedp.CSS("#delete-dialog")),
 		chromedp.Evaluate[chromedp.Void](`sessionStorage.setItem('devenvs.token', `+jsString(fixture.Token("bob"))+`)`),
 		chromedp.Click(chromedp.CSS("#delete-confirm")))
-	tb.waitJS("the banner reports the 403 naming team alpha",
-		`(() => { const b = document.querySelector('#banner');
-			return !b.hidden && b.innerText.includes('HTTP 403') && /team\W+alpha\b/.test(b.innerText); })()`, waitTimeout)
-	t.Logf("banner: %s", eval[string](tb, `document.querySelector('#banner').innerText`))
+	tb.waitJS("the row says the delete was refused, naming team alpha",
+		`(() => { const b = document.querySelector('[data-row-error="alpha/shared"]');
+			return b && !b.hidden && b.innerText.includes('refused') && /team\W+alpha\b/.test(b.innerText); })()`, waitTimeout)
+	t.Logf("row failure: %s", eval[string](tb, `document.querySelector('[data-row-error="alpha/shared"]').innerText`))
 	if exists, deleting := deployment(t, tb.st, "alpha", name); !exists || deleting {
 		t.Errorf("Deployment %s: exists=%v deleting=%v after bob's refused delete", key, exists, deleting)
 	}
 	// The next list is bob's own: beta only, so alpha/shared leaves the page.
 	tb.waitJS("the page now lists as bob", `document.querySelector('#user-name').textContent === 'bob' && !document.querySelector(`+jsString(row)+`)`, 25*time.Second)
+	// The failure outlives its row: it moved to the notices above the list.
+	tb.waitJS("the refused delete is still reported", `document.querySelector('[data-notice="action:alpha/shared:delete"]')?.innerText.includes('refused')`, 5*time.Second)
 }
 
 // Flow 4: the activity log updates by itself while the page sits idle.

@@ -2,8 +2,11 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,7 +16,14 @@ import (
 	"github.com/devenvs/devenvs/functions/listenvs"
 	"github.com/devenvs/devenvs/functions/updateenv"
 	"github.com/devenvs/devenvs/shared/app"
+	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
+)
+
+// The sign-in page's configured help (config.json's signIn).
+const (
+	signInHelp = "Ask the platform team in #devenvs for an access token."
+	signInLink = "https://wiki.example.com/devenvs/tokens"
 )
 
 // stack is the product as a browser sees it: the UI on one origin and the four functions,
@@ -45,10 +55,21 @@ func startStack(t *testing.T, fx *fixture.Fixture) *stack {
 	}
 	ui := function.New()
 	// No kube, tokens or Redis: the file function only needs the URLs, and the fixture's
-	// configuration so the catalog (teams, limits) matches what the functions enforce.
+	// configuration so the catalog (teams, limits) matches what the functions enforce, with
+	// the sign-in page's help added (only the UI reads it).
+	withHelp := *fx.Config
+	withHelp.SignIn = config.SignIn{Help: signInHelp, LinkText: "Get a token", LinkURL: signInLink}
+	raw, err := json.Marshal(&withHelp) // JSON is YAML
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfgPath, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cfg := map[string]string{
 		function.EnvFunctionURLs: strings.Join(pairs, ","),
-		app.EnvConfig:            fx.Env[app.EnvConfig],
+		app.EnvConfig:            cfgPath,
 	}
 	if err := ui.Start(context.Background(), cfg); err != nil {
 		web.Close()

@@ -1,6 +1,9 @@
 package eventlog
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // Actions recorded by the platform. Action is a free string so a new handler can log a new
 // verb without a change here; these constants keep the common ones spelled one way.
@@ -27,6 +30,9 @@ const (
 	// CloudEvent or a delete of an environment that is already gone.
 	OutcomeIgnored = "ignored"
 )
+
+// ErrBadID is an event id that the log could not have given out.
+var ErrBadID = errors.New("not an event id of this log")
 
 // Event is one entry of the activity log.
 type Event struct {

@@ -12,6 +12,9 @@ type Log interface {
 	// Latest returns up to n events, newest first. team "" means all teams. The slice is
 	// never nil on success, so it encodes as [] rather than null for the UI.
 	Latest(ctx context.Context, team string, n int) ([]Event, error)
+	// Before returns up to n events of team ("" for all teams) older than the event with id
+	// (an Event.ID read from the same stream), newest first: the activity log's next page.
+	Before(ctx context.Context, team, id string, n int) ([]Event, error)
 	// Close releases connections.
 	Close() error
 }

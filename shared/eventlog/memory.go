@@ -2,6 +2,7 @@ package eventlog
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -62,6 +63,30 @@ func (m *MemoryLog) Latest(_ context.Context, team string, n int) ([]Event, erro
 		r = m.teams[team]
 	}
 	return r.newest(n), nil
+}
+
+// Before returns up to n events older than id, newest first; team "" means all teams.
+func (m *MemoryLog) Before(_ context.Context, team, id string, n int) ([]Event, error) {
+	before, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("event id %q: %w", id, ErrBadID)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := m.all
+	if team != "" {
+		r = m.teams[team]
+	}
+	out := []Event{}
+	for _, ev := range r.newest(m.capacity) {
+		if len(out) == n {
+			break
+		}
+		if seq, _ := strconv.ParseUint(ev.ID, 10, 64); seq < before {
+			out = append(out, ev)
+		}
+	}
+	return out, nil
 }
 
 // Close is a no-op; the log lives as long as the process.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -110,6 +111,33 @@ func (l *RedisLog) Latest(ctx context.Context, team string, n int) ([]Event, err
 	}
 	return events, nil
 }
+
+// Before returns up to n events older than id, newest first; team "" means all teams.
+func (l *RedisLog) Before(ctx context.Context, team, id string, n int) ([]Event, error) {
+	if !streamID.MatchString(id) {
+		return nil, fmt.Errorf("event id %q: %w", id, ErrBadID)
+	}
+	if n <= 0 {
+		return []Event{}, nil
+	}
+	key := l.stream
+	if team != "" {
+		key = l.teamStream(team)
+	}
+	// "(" makes the end exclusive (Redis 6.2+): the page starts after the event shown last.
+	msgs, err := l.client.XRevRangeN(ctx, key, "("+id, "-", int64(n)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("read events before %s from %s: %w", id, key, err)
+	}
+	events := make([]Event, 0, len(msgs))
+	for _, m := range msgs {
+		events = append(events, decode(m.ID, m.Values))
+	}
+	return events, nil
+}
+
+// streamID is the shape of a Redis stream entry id.
+var streamID = regexp.MustCompile(`^[0-9]{1,20}-[0-9]{1,20}$`)
 
 // Close closes the connection pool.
 func (l *RedisLog) Close() error {

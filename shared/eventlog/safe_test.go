@@ -29,8 +29,9 @@ func (f *fakeLog) Append(ctx context.Context, ev Event) error {
 	f.appended = append(f.appended, ev)
 	return nil
 }
-func (f *fakeLog) Latest(context.Context, string, int) ([]Event, error) { return nil, nil }
-func (f *fakeLog) Close() error                                         { return nil }
+func (f *fakeLog) Latest(context.Context, string, int) ([]Event, error)         { return nil, nil }
+func (f *fakeLog) Before(context.Context, string, string, int) ([]Event, error) { return nil, nil }
+func (f *fakeLog) Close() error                                                 { return nil }
 
 func TestSafeRecord(t *testing.T) {
 	cancelled, cancel := context.WithCancel(context.Background())
