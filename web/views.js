@@ -336,12 +336,13 @@ export class EnvironmentsView {
       box.replaceChildren();
       return true;
     }
-    box.replaceChildren(
+    box.replaceChildren(...[
       h('p', { class: 'row-failure-text', role: 'alert', text: failure.message }),
       failure.requestId ? h('p', { class: 'row-failure-meta' }, 'Request ID ', h('code', { text: failure.requestId })) : null,
       h('div', { class: 'row-failure-actions' },
         failure.retry ? h('button', { type: 'button', class: 'btn btn-small', dataset: { failureRetry: key } }, 'Try again', sr(` to ${failure.action} ${row.env.name}`)) : null,
-        h('button', { type: 'button', class: 'btn btn-small btn-quiet', dataset: { failureDismiss: key } }, 'Dismiss', sr(` the failure of ${row.env.name}`))));
+        h('button', { type: 'button', class: 'btn btn-small btn-quiet', dataset: { failureDismiss: key } }, 'Dismiss', sr(` the failure of ${row.env.name}`))),
+    ].filter(Boolean));
     box.hidden = false;
     return true;
   }

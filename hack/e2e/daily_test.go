@@ -340,6 +340,8 @@ func (tb *tab) darkMode(on bool) {
 	tb.run("prefers-color-scheme: "+value, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
 		return emulateColorScheme(ctx, target, value)
 	}))
+	// Colours change with a short transition: let it end before anyone measures contrast.
+	time.Sleep(600 * time.Millisecond)
 }
 
 func emulateColorScheme(ctx context.Context, target *chromedp.Target, value string) error {
@@ -371,7 +373,7 @@ func (tb *tab) axe(what string) {
 	ctx, cancel := context.WithTimeout(tb.ctx, waitTimeout)
 	defer cancel()
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]violation](`axe.run(document, {resultTypes: ['violations']}).then((r) =>
-		r.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' '))})))`,
+		r.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' (' + (n.any[0]?.message || n.failureSummary || '') + ')')})))`,
 		chromedp.EvalAwaitPromise))
 	if err != nil {
 		tb.t.Fatalf("axe on %s: %v", what, err)
