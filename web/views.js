@@ -217,6 +217,11 @@ export class EnvironmentsView {
   updateRow(row, env) {
     const prev = row.env;
     row.env = env;
+    // A refresh mostly brings the same data: touching nothing then keeps a list of hundreds
+    // of rows free of style and layout work (docs/PERFORMANCE.md, "The UI at 500").
+    const sig = `${this.deps.user()}|${JSON.stringify(env)}`;
+    if (row.sig === sig) return;
+    row.sig = sig;
     const r = row.refs;
     setText(r.name, env.name);
     setText(r.image, env.image);
@@ -281,15 +286,15 @@ export class EnvironmentsView {
   updateButtons(row, now = Date.now()) {
     const r = row.refs;
     const env = row.env;
-    for (const b of [r.stop, r.start, r.remove, r.resize]) b.disabled = row.busy;
+    for (const b of [r.stop, r.start, r.remove, r.resize]) if (b.disabled !== row.busy) b.disabled = row.busy;
     const { maxLifetimeMs } = this.deps.teamLimits(env.team);
     const left = Math.max(0, Date.parse(env.expiresAt) - now);
     for (const b of [r.extend2, r.extend8]) {
       const atMax = Number.isFinite(maxLifetimeMs) && left >= maxLifetimeMs - 60e3;
-      b.disabled = row.busy || atMax;
-      b.title = atMax ? `Already at the team's maximum lifetime` : `Add ${b.dataset.by} to the time left`;
+      if (b.disabled !== (row.busy || atMax)) b.disabled = row.busy || atMax;
+      setTitle(b, atMax ? `Already at the team's maximum lifetime` : `Add ${b.dataset.by} to the time left`);
     }
-    row.tr.setAttribute('aria-busy', String(row.busy));
+    setAttr(row.tr, 'aria-busy', String(row.busy));
   }
 
   setBusy(key, busy) {
@@ -308,8 +313,8 @@ export class EnvironmentsView {
       const left = exp.getTime() - now;
       const r = row.refs;
       setText(r.time, formatRemaining(left));
-      r.time.setAttribute('datetime', env.expiresAt);
-      r.time.setAttribute('aria-label', describeRemaining(left));
+      setAttr(r.time, 'datetime', env.expiresAt);
+      setAttr(r.time, 'aria-label', describeRemaining(left));
       r.time.classList.toggle('is-soon', left > 0 && left < 30 * 60e3);
       r.time.classList.toggle('is-over', left <= 0);
       // Keep "Sat 7:11 PM" on one line; only the word before it may wrap.
@@ -317,7 +322,7 @@ export class EnvironmentsView {
       // keeps counting down while stopped; the row says so.
       const stopped = env.phase === 'Stopped';
       setText(r.until, `${left > 0 ? (stopped ? 'stopped; ends' : 'until') : 'ended'} ${formatWhen(exp, now).replace(/\s/g, '\u00a0')}`);
-      r.time.title = `Expires ${formatDateTime(exp)}${stopped ? ', also while stopped' : ''}`;
+      setTitle(r.time, `Expires ${formatDateTime(exp)}${stopped ? ', also while stopped' : ''}`);
       if (!row.busy) this.updateButtons(row, now);
     }
   }
@@ -380,6 +385,15 @@ export class EnvironmentsView {
 
 function setText(el, text) {
   if (el.textContent !== text) el.textContent = text;
+}
+
+/** Sets an attribute only when it changes: even a same-value write invalidates style. */
+function setAttr(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
+function setTitle(el, title) {
+  if (el.title !== title) el.title = title;
 }
 
 function usageCell() {
