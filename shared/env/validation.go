@@ -237,6 +237,11 @@ func validateSSHKeys(keys []string) *apis.FieldError {
 	if len(keys) > MaxSSHKeys {
 		return apis.ErrOutOfBoundsValue(len(keys), 1, MaxSSHKeys, "sshPublicKeys")
 	}
+	// A private key pasted line by line has lines that look like nothing in particular: one
+	// marker anywhere makes the whole field a private key, said once, on the field.
+	if slices.ContainsFunc(keys, LooksPrivate) {
+		return apis.ErrGeneric(ErrPrivateKey.Error(), "sshPublicKeys")
+	}
 	var errs *apis.FieldError
 	for i, k := range keys {
 		err := checkAuthorizedKey(k)

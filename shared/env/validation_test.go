@@ -153,6 +153,12 @@ func TestSpecValidate(t *testing.T) {
 		mutate: func(s *Spec) { s.SSHPublicKeys = []string{testKeyEd25519, testKeyEd25519 + "\nssh-rsa AAAA"} },
 		want:   apis.ErrGeneric("invalid SSH public key: must be a single line without control characters", "sshPublicKeys[1]"),
 	}, {
+		name: "private key pasted line by line is refused once, as a private key",
+		mutate: func(s *Spec) {
+			s.SSHPublicKeys = []string{"-----BEGIN OPENSSH PRIVATE KEY-----", "QyNTUxOQAAACBzZWNyZXQ", "-----END OPENSSH PRIVATE KEY-----"}
+		},
+		want: apis.ErrGeneric(ErrPrivateKey.Error(), "sshPublicKeys"),
+	}, {
 		name:   "persistent home out of bounds",
 		mutate: func(s *Spec) { s.Home, s.PersistentHome = "persistent", "501Gi" },
 		want:   apis.ErrOutOfBoundsValue("501Gi", "1Gi", "500Gi", "persistentHome"),
