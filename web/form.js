@@ -449,7 +449,8 @@ export class CreateForm {
       if (input) {
         const a = document.createElement('a');
         a.href = `#${input.id}`;
-        a.textContent = `${label}${itemSuffix(p.path)}: ${p.message}`;
+        const item = itemLabel(p.path, this);
+        a.textContent = `${label}${item ? ` (${item})` : ''}: ${p.message}`;
         a.addEventListener('click', (e) => { e.preventDefault(); input.focus(); });
         li.append(a);
       } else {
@@ -493,11 +494,6 @@ export class CreateForm {
   }
 }
 
-/** " (key 2)" for sshPublicKeys[1]: which item of a list field a problem is about. */
-function itemSuffix(path) {
-  const m = /\[(\d+)\]/.exec(path || '');
-  return m ? ` (line ${Number(m[1]) + 1})` : '';
-}
 
 /** "Key 2" for sshPublicKeys[1], "Package 4 (foo)" for packages[3], "FOO" for env.FOO. */
 function itemLabel(path, form) {

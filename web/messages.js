@@ -164,7 +164,8 @@ export function describeError(err, doing) {
     case status === 401: return 'Your sign-in has expired or the token was not accepted. Sign in again.';
     case status === 403:
       if (/quota/i.test(server)) return `${doing} was refused: the team has used up its quota. ${sentence(server)}`;
-      return `${doing} was refused: you are not a member of this environment's team. ${sentence(server)}`;
+      if (server && server !== 'Forbidden') return `${doing} was refused: ${sentence(server)} Ask your platform team if you need access.`;
+      return `${doing} was refused: you are not a member of this environment's team.`;
     case status === 404: return `${doing} did not happen: the environment no longer exists. Someone may have deleted it.`;
     case status === 409: return `${doing} did not happen: ${sentence(server)}`;
     case status === 422: {

@@ -82,7 +82,7 @@ func keysFlow(t *testing.T, tb *tab) {
 	if stray := eval[string](tb, `localStorage.getItem('devenvs.sshPublicKeys') || ''`); stray != "" {
 		t.Errorf("a key is still stored for everyone: %q", stray)
 	}
-	tb.run("close the dialog", chromedp.Click(chromedp.CSS("#create-close")))
+	tb.closeCreate()
 }
 
 // Item 2: a private key is refused in the browser (nothing sent) with what to paste instead;
@@ -111,7 +111,7 @@ func privateKeyFlow(t *testing.T, tb *tab) {
 	tb.typeInto("#ssh-key", "my laptop key")
 	tb.run("submit", chromedp.Click(chromedp.CSS("#create-submit")))
 	tb.waitJS("the key field says what a public key looks like", `document.querySelector('#error-sshPublicKeys-0')?.textContent.includes('ssh-ed25519')`, waitTimeout)
-	tb.run("close the dialog", chromedp.Click(chromedp.CSS("#create-close")))
+	tb.closeCreate()
 
 	status, body := fixture.Do(t, http.MethodPost, tb.st.fn["createenv"], "alice",
 		map[string]any{"team": "alpha", "name": "leaky", "sshPublicKeys": []string{privateKey}})
@@ -160,7 +160,7 @@ func stopConfirmFlow(t *testing.T, tb *tab) {
 	if hint := eval[string](tb, `document.querySelector('#idle-stop-hint').textContent`); !strings.Contains(hint, "kept") {
 		t.Errorf("with a persistent home the idle-stop hint says %q, want it to say the home is kept", hint)
 	}
-	tb.run("close the dialog", chromedp.Click(chromedp.CSS("#create-close")))
+	tb.closeCreate()
 }
 
 // Item 5: a failed action stays visible (in its row) across list refreshes until dismissed
@@ -247,6 +247,7 @@ func truthFlow(t *testing.T, tb *tab) {
 	})()`, jsString(rowSel(key)+" [data-phase]"))))
 	tb.run("click +2h", chromedp.Click(chromedp.CSS(rowSel(key)+` [data-action="extend"][data-by="2h"]`)))
 	tb.waitJS("the extend is reported", `[...document.querySelectorAll('#notices .notice')].some((n) => n.textContent.includes('now has'))`, waitTimeout)
+	news := eval[string](tb, `[...document.querySelectorAll('#notices .notice')].find((n) => n.textContent.includes('now has')).textContent`)
 	lists, _ := tb.counts()
 	tb.waitFor("two more lists", 30*time.Second, func() bool { n, _ := tb.counts(); return n >= lists+2 })
 	if phases := eval[[]string](tb, `window.__phases`); len(phases) > 0 {
@@ -257,7 +258,6 @@ func truthFlow(t *testing.T, tb *tab) {
 	}
 	// 32 hours from now is never today: the list and the news both say the day, alike.
 	until := eval[string](tb, `document.querySelector(`+jsString(rowSel(key)+" .time-until")+`).textContent.replace(/\u00a0/g, ' ')`)
-	news := eval[string](tb, `[...document.querySelectorAll('#notices .notice')].find((n) => n.textContent.includes('now has')).textContent`)
 	day := eval[string](tb, `new Intl.DateTimeFormat(undefined, {weekday: 'short'}).format(new Date(Date.now() + 32 * 3600e3))`)
 	t.Logf("list: %q; news: %q", until, news)
 	if !strings.Contains(until, day) {
@@ -315,7 +315,7 @@ func smallFlow(t *testing.T, tb *tab, browser context.Context) {
 	tb.axe("create dialog, dark")
 	tb.darkMode(false)
 	tb.axe("create dialog")
-	tb.run("close the dialog", chromedp.Click(chromedp.CSS("#create-close")))
+	tb.closeCreate()
 
 	second := openTab(t, browser, tb.st)
 	second.run("open the UI in a second tab", chromedp.Navigate(tb.st.web+"/"))
