@@ -8,6 +8,9 @@ import { formatBytes, formatCPU, formatRemaining, formatWhen, parseCPU, parseDur
 
 const $ = (sel) => document.querySelector(sel);
 
+/** Whether env's home is discarded by a stop (older answers have no "home": a size means kept). */
+const scratch = (env) => (env.home ? env.home === 'scratch' : !env.persistentHome);
+
 export class Actions {
   /**
    * @param {{api: () => object, view: object, notices: object, catalog: () => object,
@@ -91,10 +94,10 @@ export class Actions {
 
   stop(env, button) {
     const key = `${env.team}/${env.name}`;
-    const go = () => this.update(env, { action: 'stop' }, `Stopping ${key}`, (u) => (u.persistentHome
-      ? `${key} is stopped. Its home volume is kept; start it to continue.`
-      : `${key} is stopped. Its scratch home was discarded.`));
-    if (env.persistentHome) return go();
+    const go = () => this.update(env, { action: 'stop' }, `Stopping ${key}`, (u) => (scratch(u)
+      ? `${key} is stopped. Its scratch home was discarded.`
+      : `${key} is stopped. Its home volume is kept; start it to continue.`));
+    if (!scratch(env)) return go();
     // A scratch home is lost at stop: ask first, and say so.
     const dialog = $('#stop-dialog');
     $('#stop-title').textContent = `Stop ${env.name}?`;

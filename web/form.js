@@ -19,6 +19,7 @@ const FIELD_INPUT = {
   lifetime: 'lifetime',
   sshPublicKeys: 'ssh-key',
   persistentHome: 'persistent-home',
+  home: 'persistent-home',
   env: 'env',
   idleStop: 'idle-stop',
 };
@@ -185,9 +186,28 @@ export class CreateForm {
     this.clearFieldErrors('sshPublicKeys');
   }
 
-  /** Says what a stop means for the home, for the home chosen. */
+  /** The home the chosen team and pool get when the request does not say (config.DefaultHome). */
+  defaultHome() {
+    const pool = this.catalog.pools.find((p) => p.name === this.el.pool.value);
+    if (pool && pool.scratchHomes) return 'scratch';
+    const team = this.team();
+    return team && team.home === 'scratch' ? 'scratch' : 'persistent';
+  }
+
+  /** The home the form asks for: 'persistent' or 'scratch'. */
+  home() {
+    const v = this.el.persistentHome.value;
+    if (!v) return this.defaultHome();
+    return v === 'scratch' ? 'scratch' : 'persistent';
+  }
+
+  /** Says what a stop means for the home, for the home chosen; names the default. */
   describeIdleStop() {
-    const persistent = Boolean(this.el.persistentHome.value);
+    const def = this.defaultHome();
+    const first = this.el.persistentHome.options[0];
+    const label = `Default here: ${def === 'scratch' ? 'scratch, discarded at every stop' : 'persistent, kept across stops'}`;
+    if (first && first.textContent !== label) first.textContent = label;
+    const persistent = this.home() === 'persistent';
     document.getElementById('idle-stop-hint').textContent = persistent
       ? 'Stops it after a while without CPU activity. Your home volume is kept; start it again from the list to continue.'
       : 'Stops it after a while without CPU activity. With a scratch home a stop discards everything in /home; choose a persistent home to keep your files.';
@@ -285,6 +305,7 @@ export class CreateForm {
   }
 
   describePool() {
+    this.describeIdleStop();
     const p = this.catalog.pools.find((x) => x.name === this.el.pool.value);
     const info = this.el.poolInfo;
     info.replaceChildren();
@@ -350,7 +371,9 @@ export class CreateForm {
       priority: el.priority.value,
       lifetime: el.lifetime.value.trim(),
       sshPublicKeys: splitKeys(el.sshKey.value),
-      persistentHome: el.persistentHome.value,
+      // "" leaves the home to the team's default on the pool; a size asks for a persistent home.
+      ...(el.persistentHome.value === 'scratch' ? { home: 'scratch' }
+        : el.persistentHome.value ? { home: 'persistent', persistentHome: el.persistentHome.value } : {}),
       env: parseEnv(el.env.value),
       idleStop: el.idleStop.checked,
     };

@@ -8,13 +8,13 @@ import { formatBytes, formatCPU, parseCPU, parseMemory } from './format.js';
 /** The form's labels, in form order: errors are listed and focused in this order. */
 export const FIELD_ORDER = [
   'team', 'name', 'image', 'packages', 'cpu', 'memory', 'pool', 'priority', 'lifetime',
-  'sshPublicKeys', 'persistentHome', 'idleStop', 'env',
+  'sshPublicKeys', 'home', 'persistentHome', 'idleStop', 'env',
 ];
 
 export const FIELD_LABELS = {
   team: 'Team', name: 'Name', image: 'Image', packages: 'Extra packages', cpu: 'CPU',
   memory: 'Memory', pool: 'Node pool', priority: 'Priority', lifetime: 'Lifetime',
-  sshPublicKeys: 'SSH public key', persistentHome: 'Persistent home', idleStop: 'Stop when idle',
+  sshPublicKeys: 'SSH public key', home: 'Home', persistentHome: 'Home size', idleStop: 'Stop when idle',
   env: 'Environment variables', action: 'Action',
 };
 
@@ -146,7 +146,7 @@ export function describeField(problem, ctx = {}) {
   if (field === 'memory') return 'Enter an amount such as 4Gi or 512Mi.';
   if (field === 'lifetime') return 'Enter a duration such as 8h, 90m or 1h30m.';
   if (field === 'env') return 'Variable names use letters, digits and _, start with a letter or _, and may not start with KUBERNETES_ or DEVENVS_.';
-  if (field === 'persistentHome') return 'Choose a size from the list.';
+  if (field === 'persistentHome' || field === 'home') return 'Choose a home from the list.';
   // Unknown rule: still a sentence, never a regular expression.
   const clean = msg.replace(/must match \S+/, 'has characters that are not allowed').replace(/^invalid value: .*/, 'This value is not accepted.');
   return sentence(clean);

@@ -228,7 +228,8 @@ export class EnvironmentsView {
     r.image.title = env.packages && env.packages.length ? `Packages: ${env.packages.join(' ')}` : '';
     const meta = [env.pool, env.priority];
     if (env.owner && env.owner !== this.deps.user()) meta.push(`by ${env.owner}`);
-    if (env.persistentHome) meta.push(`${env.persistentHome} home`);
+    if (env.home === 'scratch' || (!env.home && !env.persistentHome)) meta.push('scratch home');
+    else meta.push(`${env.persistentHome || 'persistent'} home`);
     setText(r.meta, meta.filter(Boolean).join(' · '));
 
     // Status
