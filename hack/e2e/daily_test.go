@@ -274,8 +274,13 @@ func resizeFlow(t *testing.T, tb *tab) {
 	const name = "grow"
 	key := "alpha/" + name
 	apiCreate(t, tb.st, "alice", map[string]any{"team": "alpha", "name": name})
+	// Stopped: a running pod is resized in place, which KWOK's simulated nodes refuse
+	// ("node without support for resize"); the real node's tests cover that part.
+	if status, body := fixture.Do(t, http.MethodPatch, tb.st.fn["updateenv"]+"/alpha/"+name, "alice", map[string]any{"action": "stop"}); status != http.StatusOK {
+		t.Fatalf("stop %s: %d %s", key, status, body)
+	}
 	tb.signIn("alice")
-	tb.waitPhase(key, "Running")
+	tb.waitPhase(key, "Stopped")
 	tb.run("click Resize", chromedp.Click(chromedp.CSS(rowSel(key)+` [data-action="resize"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#resize-cpu")))
 	if hint := eval[string](tb, `document.querySelector('#resize-cpu-hint').textContent`); !strings.Contains(hint, "8") {
