@@ -113,6 +113,8 @@ func TestPageErrors(t *testing.T) {
 		{"continue not a token", "alice", "continue=abc!", http.StatusBadRequest, "continue"},
 		{"continue of a team not listed", "bob", "continue=" + url.QueryEscape(alphaPage.Continue), http.StatusBadRequest, "continue"},
 		{"continue with a forged apiserver token", "alice", "continue=" + cursor{Team: "alpha", Continue: "forged"}.encode(), http.StatusBadRequest, "continue"},
+		{"eventsBefore without a team", "alice", "eventsBefore=1-0", http.StatusBadRequest, "team"},
+		{"eventsBefore not an event id", "alice", "team=alpha&eventsBefore=" + url.QueryEscape("x; FLUSHALL"), http.StatusBadRequest, "eventsBefore"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
