@@ -421,7 +421,8 @@ function onTableClick(e) {
   if (!button || button.disabled) return;
   if (button.dataset.copy) {
     const env = envView.env(button.dataset.env);
-    if (env) copyText(env[button.dataset.copy], `${button.dataset.copy.toUpperCase()} command copied.`);
+    const what = { ssh: 'SSH command', sftp: 'SFTP command', sshConfig: 'SSH config entry' }[button.dataset.copy] || 'Text';
+    if (env) copyText(env[button.dataset.copy], `${what} copied.`);
     return;
   }
   state.plan.poke();
