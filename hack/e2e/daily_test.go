@@ -345,8 +345,10 @@ func (tb *tab) darkMode(on bool) {
 	tb.run("prefers-color-scheme: "+value, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
 		return emulateColorScheme(ctx, target, value)
 	}))
-	// Colours change with a short transition: let it end before anyone measures contrast.
-	time.Sleep(600 * time.Millisecond)
+	// Colours change with short transitions: let them end before anyone measures contrast
+	// (mid-way, text and background are neither scheme's colours).
+	time.Sleep(100 * time.Millisecond)
+	tb.waitJS("colour transitions end", `document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running')`, 10*time.Second)
 }
 
 func emulateColorScheme(ctx context.Context, target *chromedp.Target, value string) error {
