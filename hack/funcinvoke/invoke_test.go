@@ -25,8 +25,8 @@ import (
 	"github.com/devenvs/devenvs/functions/listenvs"
 	"github.com/devenvs/devenvs/functions/reaper"
 	"github.com/devenvs/devenvs/functions/updateenv"
-	"github.com/devenvs/devenvs/shared/testenv"
 	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/testenv"
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
 

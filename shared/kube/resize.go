@@ -9,6 +9,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
@@ -17,8 +18,8 @@ import (
 	"github.com/devenvs/devenvs/shared/env"
 )
 
-// NodeFullError means the node running the environment cannot hold the new size; the pod
-// keeps its old size.
+// NodeFullError means the node running the environment cannot hold the new size, or cannot
+// resize a running pod at all; the pod keeps its old size.
 type NodeFullError struct{ Message string }
 
 func (e *NodeFullError) Error() string { return e.Message }
@@ -147,10 +148,15 @@ func (c *Client) patchPodResources(ctx context.Context, pod *corev1.Pod, res cor
 	}
 	err = c.core.Patch(types.StrategicMergePatchType).Namespace(pod.Namespace).Resource("pods").Name(pod.Name).
 		SubResource("resize").Body(patch).Do(ctx).Error()
-	if err != nil {
-		return fmt.Errorf("resize pod %s/%s: %w", pod.Namespace, pod.Name, classify(err))
+	switch {
+	case err == nil:
+		return nil
+	case !isQuota(err) && (apierrors.IsForbidden(err) || apierrors.IsInvalid(err) || apierrors.IsBadRequest(err)):
+		// E.g. a node that does not declare in-place resize support (simulated KWOK nodes).
+		return &NodeFullError{Message: "the node cannot resize this environment while it runs (" + statusMessage(err) +
+			"); stop it, resize it, and start it again"}
 	}
-	return nil
+	return fmt.Errorf("resize pod %s/%s: %w", pod.Namespace, pod.Name, classify(err))
 }
 
 // resizeReplicaSets gives the ReplicaSets of the pods the new size, so a pod they recreate
