@@ -53,10 +53,42 @@ const sr = (text) => h('span', { class: 'visually-hidden', text });
 // Phases in which an environment is on its way up; the list is polled fast while any is.
 export const SETTLED = new Set(['Running', 'Stopped', 'Failed', 'Expired']);
 
-const STEPS = ['queued', 'scheduled', 'pulling image', 'starting', 'ready'];
+const STEPS = ['waiting for a node', 'preparing', 'packages', 'starting SSH', 'ready'];
+
+// listenvs' progress.step (observed: pod conditions, container state, the start script's
+// announced step) to an index into STEPS.
+const PROGRESS_STEP = {
+  scheduling: 0,
+  preparing: 1,
+  'installing-packages': 2,
+  'restoring-packages': 2,
+  'starting-ssh': 3,
+};
+const PROGRESS_WORDS = {
+  'installing-packages': 'installing packages',
+  'restoring-packages': 'restoring saved packages',
+};
+
+/**
+ * The step's words with the time so far and, when recent starts like it are known, how long
+ * they took: "installing packages · 14 s, usually about 22 s". No estimate is made up.
+ */
+function progressText(env, fallback) {
+  const p = env.progress;
+  if (!p) return fallback;
+  let text = PROGRESS_WORDS[p.step] || fallback;
+  const since = Date.parse(p.since);
+  if (!Number.isNaN(since)) text += ` · ${Math.max(0, Math.round((Date.now() - since) / 1000))} s`;
+  if (p.estimateSeconds) {
+    const starts = p.estimateFrom === 1 ? 'the last start like it' : `${p.estimateFrom} recent starts like it`;
+    text += `, usually about ${p.estimateSeconds} s (${starts})`;
+  }
+  return text;
+}
 
 /** Where an environment is on its way to Running (index into STEPS), or -1. */
 export function stepOf(env) {
+  if (env.progress && env.progress.step in PROGRESS_STEP) return PROGRESS_STEP[env.progress.step];
   switch (env.phase) {
     case 'Pending':
       return /ImagePull|ErrImage/.test(env.reason || '') ? 2 : 0;
@@ -247,7 +279,7 @@ export class EnvironmentsView {
         if (i === step) li.setAttribute('aria-current', 'step');
         else li.removeAttribute('aria-current');
       });
-      setText(r.steps.lastChild, `${step + 1}/${STEPS.length} · ${STEPS[step]}`);
+      setText(r.steps.lastChild, `${step + 1}/${STEPS.length} · ${progressText(env, STEPS[step])}`);
       r.steps.title = `Progress: ${STEPS.join(' → ')}`;
     }
     const showReason = env.phase !== 'Running' && env.reason;
