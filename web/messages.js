@@ -186,6 +186,8 @@ const REASONS = {
   ContainerCreating: 'Pulling the image and creating the container',
   PodInitializing: 'Installing packages',
   NotReady: 'Waiting for SSH to accept connections',
+  InstallingPackages: 'Installing packages',
+  RestoringPackages: 'Restoring the packages saved by its first start',
   ErrImagePull: 'Cannot download the image; retrying',
   ImagePullBackOff: 'Cannot download the image; retrying',
   InvalidImageName: 'The image name is invalid; delete it and create it again with another image',

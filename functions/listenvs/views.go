@@ -52,6 +52,7 @@ func views(snap *kube.Snapshot, cfg *config.Config, now time.Time, steps map[str
 		v := env.FromDeployment(d, pods, cfg, now)
 		if pod := env.NewestPod(pods); pod != nil {
 			v.Progress = env.ProgressOf(d, pod, env.Status{Phase: v.Phase, Reason: v.Reason}, steps[pod.Name], est)
+			v.Reason, v.Message = env.StepStatus(v.Progress, v.Reason, v.Message)
 		}
 		if snap.PodMetrics != nil {
 			v.Used = used(pods, usageByPod)

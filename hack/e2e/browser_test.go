@@ -40,6 +40,8 @@ func TestBrowser(t *testing.T) {
 	t.Run("resize", func(t *testing.T) { resizeFlow(t, openTab(t, browser, st)) })
 	t.Run("activity-pages", func(t *testing.T) { activityPagesFlow(t, openTab(t, browser, st)) })
 	t.Run("small", func(t *testing.T) { smallFlow(t, openTab(t, browser, st), browser) })
+	// Issue 12: a start on the real node shows its observed steps.
+	t.Run("real-start-progress", func(t *testing.T) { realStartFlow(t, openTab(t, browser, st)) })
 	// Last: it fills beta with 520 environments, beyond its maxEnvironments.
 	t.Run("more-than-a-page", func(t *testing.T) { pagesFlow(t, openTab(t, browser, st)) })
 }

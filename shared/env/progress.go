@@ -129,3 +129,25 @@ func LastStep(log string) string {
 	}
 	return step
 }
+
+// Reasons a Starting environment gets from its observed step instead of the pod's NotReady,
+// which only says SSH does not answer yet.
+const (
+	ReasonInstallingPackages = "InstallingPackages"
+	ReasonRestoringPackages  = "RestoringPackages"
+)
+
+// StepStatus refines a Starting environment's NotReady reason with the step the start
+// script announced; any other reason and message stay as they are.
+func StepStatus(p *Progress, reason, message string) (string, string) {
+	if p == nil || reason != ReasonNotReady {
+		return reason, message
+	}
+	switch p.Step {
+	case StepInstallingPackages:
+		return ReasonInstallingPackages, "installing the image's SSH server and the packages asked for"
+	case StepRestoringPackages:
+		return ReasonRestoringPackages, "restoring the packages saved by the first start"
+	}
+	return reason, message
+}

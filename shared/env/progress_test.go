@@ -111,3 +111,21 @@ func TestLastStep(t *testing.T) {
 		}
 	}
 }
+
+func TestStepStatus(t *testing.T) {
+	installing := &Progress{Step: StepInstallingPackages}
+	for _, tc := range []struct {
+		p                  *Progress
+		reason, msg, wantR string
+	}{
+		{installing, ReasonNotReady, "waiting for SSH to accept connections", ReasonInstallingPackages},
+		{&Progress{Step: StepRestoringPackages}, ReasonNotReady, "x", ReasonRestoringPackages},
+		{&Progress{Step: StepStartingSSH}, ReasonNotReady, "x", ReasonNotReady},
+		{installing, "CrashLoopBackOff", "x", "CrashLoopBackOff"},
+		{nil, ReasonNotReady, "x", ReasonNotReady},
+	} {
+		if got, _ := StepStatus(tc.p, tc.reason, tc.msg); got != tc.wantR {
+			t.Errorf("StepStatus(%v, %s) = %s, want %s", tc.p, tc.reason, got, tc.wantR)
+		}
+	}
+}
