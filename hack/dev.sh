@@ -50,6 +50,9 @@ export DEVENVS_FUNCTION_URLS=$(IFS=,; echo "${urls[*]}")
 export DEVENVS_ALLOWED_ORIGINS="http://$HOST:$PORT_BASE,http://localhost:$PORT_BASE"
 export DEVENVS_DEV_TOKENS=true   # accepts the well-known local token; never set in a cluster
 export DEVENVS_ALERTSOURCE_TOKEN=${DEVENVS_ALERTSOURCE_TOKEN:-devenvs-local-alertsource-token}
+# The shared secret the alert handler and reaper check on every event; the event source signs
+# its events with it (shared/eventfn/token.go).
+export DEVENVS_EVENT_TOKEN=${DEVENVS_EVENT_TOKEN:-devenvs-local-event-secret}
 export K_SINK="http://$HOST:$((PORT_BASE + 6))"   # the event source delivers straight to the alert handler
 
 # The SSH gateway (cmd/sshgateway) on a loopback port, with a host key kept in the state

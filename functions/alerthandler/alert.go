@@ -1,11 +1,15 @@
 package alerthandler
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/cloudevents/sdk-go/v2/event"
+
+	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/jsonx"
 )
 
 // The event types and extensions the Alertmanager event source produces.
@@ -61,6 +65,10 @@ func parseAlert(e event.Event) (alert, error) {
 		StartsAt    time.Time         `json:"startsAt"`
 	}
 	if len(e.Data()) > 0 {
+		var dup *jsonx.DuplicateKeyError
+		if errors.As(jsonx.CheckDuplicateKeys(e.Data()), &dup) {
+			return a, &errPoison{fmt.Sprintf("event %s data: duplicate key %q: a key may appear only once in an object", e.ID(), dup.Path)}
+		}
 		if err := e.DataAs(&data); err != nil {
 			return a, &errPoison{fmt.Sprintf("event %s data is not an alert: %v", e.ID(), err)}
 		}
@@ -77,6 +85,12 @@ func parseAlert(e event.Event) (alert, error) {
 		if v == "" {
 			return a, &errPoison{fmt.Sprintf("event %s names no %q (neither extension nor data label)", e.ID(), field)}
 		}
+	}
+	// A name the API would refuse can never be acted on: poison (400), not a transient
+	// failure of the cluster that the Broker would retry five times. A team is checked
+	// against the configuration by the handler, as the API checks it (unknown: 400).
+	if fe := env.ValidateName(a.env, "env"); fe != nil {
+		return a, &errPoison{fmt.Sprintf("event %s: %v", e.ID(), fe)}
 	}
 	a.summary = data.Annotations["summary"]
 	a.description = strings.Join(strings.Fields(data.Annotations["description"]), " ")

@@ -2,6 +2,7 @@ package alerthandler
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/cloudevents/sdk-go/v2/event"
@@ -22,6 +23,13 @@ func alertEvent(typ string, ext map[string]string, data any) event.Event {
 	return e
 }
 
+// rawDataEvent is a firing alert whose data is exactly raw, and no extensions.
+func rawDataEvent(raw string) event.Event {
+	e := alertEvent(TypeFiring, nil, nil)
+	_ = e.SetData(event.ApplicationJSON, []byte(raw))
+	return e
+}
+
 var idleExt = map[string]string{"alertname": AlertIdleCPU, "team": "alpha", "env": "demo", "severity": "info"}
 
 func TestParseAlert(t *testing.T) {
@@ -30,6 +38,7 @@ func TestParseAlert(t *testing.T) {
 		in         event.Event
 		want       alert
 		wantPoison bool
+		wantMsg    string // part of the poison error's message, when set
 	}{{
 		name: "firing with summary",
 		in:   alertEvent(TypeFiring, idleExt, map[string]any{"annotations": map[string]string{"summary": "idle for 30m"}}),
@@ -56,6 +65,28 @@ func TestParseAlert(t *testing.T) {
 		name:       "data is not an object",
 		in:         alertEvent(TypeFiring, idleExt, []int{1, 2}),
 		wantPoison: true,
+	}, {
+		// Issue 14 item 18: a name the API refuses is poison, not a 503 the Broker retries.
+		name:       "env is a path",
+		in:         alertEvent(TypeFiring, map[string]string{"alertname": AlertIdleCPU, "team": "alpha", "env": "../../x"}, nil),
+		wantPoison: true,
+		wantMsg:    `invalid value: ../../x: env`,
+	}, {
+		name:       "env in capitals",
+		in:         alertEvent(TypeFiring, map[string]string{"alertname": AlertIdleCPU, "team": "alpha", "env": "Demo"}, nil),
+		wantPoison: true,
+		wantMsg:    `invalid value: Demo: env`,
+	}, {
+		name:       "env longer than the API allows",
+		in:         alertEvent(TypeFiring, map[string]string{"alertname": AlertIdleCPU, "team": "alpha", "env": strings.Repeat("a", 41)}, nil),
+		wantPoison: true,
+		wantMsg:    "must be at most 40 characters",
+	}, {
+		// Issue 14 item 19: the last of two "env" labels would win; refuse instead.
+		name:       "duplicate key in the data",
+		in:         rawDataEvent(`{"labels":{"alertname":"EnvIdleCPU","team":"alpha","env":"demo","env":"victim"}}`),
+		wantPoison: true,
+		wantMsg:    `duplicate key "labels.env"`,
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,6 +95,9 @@ func TestParseAlert(t *testing.T) {
 			if tc.wantPoison {
 				if !errors.As(err, &poison) {
 					t.Fatalf("err = %v, want a poison error", err)
+				}
+				if !strings.Contains(err.Error(), tc.wantMsg) {
+					t.Errorf("err = %v, want it to say %q", err, tc.wantMsg)
 				}
 				return
 			}

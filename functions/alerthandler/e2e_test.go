@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/devenvs/devenvs/functions/alertsource"
+	"github.com/devenvs/devenvs/shared/eventfn"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/testenv"
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
@@ -26,7 +27,7 @@ func TestAlertmanagerToStoppedEnvironment(t *testing.T) {
 
 	const token = "e2e-alertsource-token"
 	src := alertsource.New()
-	if err := src.Start(context.Background(), map[string]string{"K_SINK": handler, "DEVENVS_ALERTSOURCE_TOKEN": token}); err != nil {
+	if err := src.Start(context.Background(), map[string]string{"K_SINK": handler, "DEVENVS_ALERTSOURCE_TOKEN": token, eventfn.EnvToken: fixture.EventSecret}); err != nil {
 		t.Fatal(err)
 	}
 	srcSrv := httptest.NewServer(httpHandler(src))

@@ -16,6 +16,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/devenvs/devenvs/shared/auth"
+	"github.com/devenvs/devenvs/shared/eventfn"
 	"github.com/devenvs/devenvs/shared/httpx"
 )
 
@@ -43,6 +44,8 @@ type Function struct {
 type state struct {
 	sink  *Sink
 	token *auth.Static
+	// eventSecret signs every event for the alert handler (eventfn.Token); see newState.
+	eventSecret string
 }
 
 // New is called by the func-go runtime. Nothing here can fail or touch the network, so a
@@ -65,7 +68,7 @@ func newFunction(logger *logrus.Logger) *Function {
 	return f
 }
 
-// Start reads K_SINK and DEVENVS_ALERTSOURCE_TOKEN; a missing or invalid one fails Start, which
+// Start reads K_SINK, DEVENVS_ALERTSOURCE_TOKEN and DEVENVS_EVENT_TOKEN; a missing or invalid one fails Start, which
 // makes func-go exit, so a broken Deployment crash-loops visibly instead of answering 5xx.
 func (f *Function) Start(_ context.Context, cfg map[string]string) error {
 	st, err := newState(cfg)
@@ -94,7 +97,13 @@ func newState(cfg map[string]string) (*state, error) {
 	if token == "" {
 		return nil, fmt.Errorf("%w: %s is not set: mount the token from Secret devenvs-alertsource", ErrConfig, EnvToken)
 	}
-	return &state{sink: sink, token: auth.StaticToken(token)}, nil
+	// The alert handler refuses events without the shared event secret, so a source
+	// without it could deliver nothing: refuse to start, visibly, instead.
+	eventSecret := strings.TrimSpace(cfg[eventfn.EnvToken])
+	if eventSecret == "" {
+		return nil, fmt.Errorf("%w: %s is not set: mount the event secret (Secret devenvs-events, key token) the alert handler checks", ErrConfig, eventfn.EnvToken)
+	}
+	return &state{sink: sink, token: auth.StaticToken(token), eventSecret: eventSecret}, nil
 }
 
 // Handle serves one request (func-go routes every path except /health/* here).

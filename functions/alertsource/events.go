@@ -133,6 +133,13 @@ func NewEvent(m *Message, a template.Alert) (event.Event, error) {
 	return e, nil
 }
 
+// NamesEnvironment reports whether a names an environment (team and env labels), the only
+// alerts the alert handler can act on. Others (a broad route, a Watchdog) are skipped by the
+// source: sent on, each would be refused by the handler, for ever.
+func NamesEnvironment(a template.Alert) bool {
+	return a.Labels["team"] != "" && a.Labels["env"] != ""
+}
+
 // Events maps every alert of m, in order.
 func Events(m *Message) ([]event.Event, error) {
 	out := make([]event.Event, 0, len(m.Alerts))

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/prometheus/alertmanager/template"
 
+	"github.com/devenvs/devenvs/shared/eventfn"
 	"github.com/devenvs/devenvs/shared/httpx"
 )
 
@@ -145,7 +146,8 @@ func TestHandleDelivers(t *testing.T) {
 		})
 		source := "http://alertmanager.example:9093/#/receivers/devenvs"
 		ext := func(env, severity string) map[string]any {
-			x := map[string]any{"team": "alpha", "env": env, "alertname": "EnvIdleCPU", "namespace": "devenvs-alpha"}
+			// devenvstoken: every event carries the shared secret the alert handler checks.
+			x := map[string]any{"team": "alpha", "env": env, "alertname": "EnvIdleCPU", "namespace": "devenvs-alpha", eventfn.TokenExtension: testEventSecret}
 			if severity != "" {
 				x["severity"] = severity
 			}
@@ -177,34 +179,53 @@ func TestHandleSinkFailures(t *testing.T) {
 		sink     func(t *testing.T) (url string, received func() []string)
 		failures int
 		wantLog  string
+		// wantStatus: 502 for failures a retry may fix; 200 when the sink refused for good.
+		wantStatus int
 	}{{
-		name:     "sink answers 500",
-		sink:     statusURL(func(string) int { return http.StatusInternalServerError }),
-		failures: 2,
-		wantLog:  `"sink_status":500`,
+		name:       "sink answers 500",
+		sink:       statusURL(func(string) int { return http.StatusInternalServerError }),
+		failures:   2,
+		wantLog:    `"sink_status":500`,
+		wantStatus: http.StatusBadGateway,
 	}, {
-		name:     "sink refuses with 400",
-		sink:     statusURL(func(string) int { return http.StatusBadRequest }),
-		failures: 2,
-		wantLog:  `"permanent":true`,
+		// Issue 14 item 17: a retry cannot change a 4xx, so the webhook does not fail for it.
+		name:       "sink refuses with 400",
+		sink:       statusURL(func(string) int { return http.StatusBadRequest }),
+		failures:   2,
+		wantLog:    `"permanent":true`,
+		wantStatus: http.StatusOK,
 	}, {
-		name:     "second of two events fails",
-		sink:     statusURL(refusing(EventID("fp-2", StatusFiring, testAlert("fp-2", "two").StartsAt))),
-		failures: 1,
-		wantLog:  `"sink_status":503`,
+		name:       "sink refuses with 403 (a wrong event secret)",
+		sink:       statusURL(func(string) int { return http.StatusForbidden }),
+		failures:   2,
+		wantLog:    `"sink_status":403`,
+		wantStatus: http.StatusOK,
 	}, {
-		name:     "sink port closed",
-		sink:     func(t *testing.T) (string, func() []string) { return closedURL(t), nil },
-		failures: 2,
-		wantLog:  `"sink_status":0`,
+		name:       "sink answers 429",
+		sink:       statusURL(func(string) int { return http.StatusTooManyRequests }),
+		failures:   2,
+		wantLog:    `"permanent":false`,
+		wantStatus: http.StatusBadGateway,
+	}, {
+		name:       "second of two events fails",
+		sink:       statusURL(refusing(EventID("fp-2", StatusFiring, testAlert("fp-2", "two").StartsAt))),
+		failures:   1,
+		wantLog:    `"sink_status":503`,
+		wantStatus: http.StatusBadGateway,
+	}, {
+		name:       "sink port closed",
+		sink:       func(t *testing.T) (string, func() []string) { return closedURL(t), nil },
+		failures:   2,
+		wantLog:    `"sink_status":0`,
+		wantStatus: http.StatusBadGateway,
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			url, received := tt.sink(t)
 			_, srv, logs := startFunction(t, url)
 			resp, text := post(t, srv.URL, testToken, twoAlerts)
-			if resp.StatusCode != http.StatusBadGateway {
-				t.Fatalf("status %d (%s), want 502", resp.StatusCode, text)
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status %d (%s), want %d", resp.StatusCode, text, tt.wantStatus)
 			}
 			// Both events were attempted: one failure does not hold back the rest.
 			if received != nil {
@@ -304,7 +325,7 @@ func TestLifecycle(t *testing.T) {
 	if resp, text := post(t, srv.URL, testToken, body); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("before Start: status %d (%s), want 503", resp.StatusCode, text)
 	}
-	if err := f.Start(ctx, map[string]string{EnvSink: startReceiver(t).URL, EnvToken: "  " + testToken + "\n"}); err != nil {
+	if err := f.Start(ctx, map[string]string{EnvSink: startReceiver(t).URL, EnvToken: "  " + testToken + "\n", eventfn.EnvToken: testEventSecret}); err != nil {
 		t.Fatal(err)
 	}
 	if !ready() {
@@ -332,11 +353,13 @@ func TestStartConfig(t *testing.T) {
 		wantKey string
 	}{
 		{"nothing set", map[string]string{}, EnvSink},
-		{"no sink", map[string]string{EnvToken: "t"}, EnvSink},
-		{"blank sink", map[string]string{EnvSink: "  ", EnvToken: "t"}, EnvSink},
-		{"relative sink", map[string]string{EnvSink: "broker-ingress/devenvs", EnvToken: "t"}, EnvSink},
-		{"no token", map[string]string{EnvSink: "http://broker"}, EnvToken},
-		{"blank token", map[string]string{EnvSink: "http://broker", EnvToken: " \n"}, EnvToken},
+		{"no sink", map[string]string{EnvToken: "t", eventfn.EnvToken: "s"}, EnvSink},
+		{"blank sink", map[string]string{EnvSink: "  ", EnvToken: "t", eventfn.EnvToken: "s"}, EnvSink},
+		{"relative sink", map[string]string{EnvSink: "broker-ingress/devenvs", EnvToken: "t", eventfn.EnvToken: "s"}, EnvSink},
+		{"no token", map[string]string{EnvSink: "http://broker", eventfn.EnvToken: "s"}, EnvToken},
+		{"blank token", map[string]string{EnvSink: "http://broker", EnvToken: " \n", eventfn.EnvToken: "s"}, EnvToken},
+		{"no event secret", map[string]string{EnvSink: "http://broker", EnvToken: "t"}, eventfn.EnvToken},
+		{"blank event secret", map[string]string{EnvSink: "http://broker", EnvToken: "t", eventfn.EnvToken: "\n"}, eventfn.EnvToken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -349,6 +372,53 @@ func TestStartConfig(t *testing.T) {
 				t.Error("Ready after a failed Start")
 			}
 		})
+	}
+}
+
+// TestHandleSkipsAndRefusals is issue 14 item 17 with what a real Alertmanager sends: one
+// group holding a Watchdog (no team, no env), an alert the sink refuses for good and one it
+// accepts. The webhook answers 200, so Alertmanager does not re-send the group for ever;
+// the Watchdog never reaches the sink; each outcome is counted.
+func TestHandleSkipsAndRefusals(t *testing.T) {
+	watchdog := testAlert("fp-w", "")
+	watchdog.Labels = template.KV{"alertname": "Watchdog", "severity": "none"}
+	noEnv := testAlert("fp-t", "")
+	delete(noEnv.Labels, "env")
+	refused := testAlert("fp-r", "gone")
+	accepted := testAlert("fp-a", "demo")
+	refusedID := EventID("fp-r", StatusFiring, refused.StartsAt)
+	sink, received := statusSink(t, func(id string) int {
+		if id == refusedID {
+			return http.StatusBadRequest
+		}
+		return http.StatusAccepted
+	})
+	_, srv, _ := startFunction(t, sink.URL)
+	resp, text := post(t, srv.URL, testToken, mustJSON(testMessage(watchdog, noEnv, refused, accepted)))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d (%s), want 200", resp.StatusCode, text)
+	}
+	var got Response
+	if err := json.Unmarshal([]byte(text), &got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(Response{Sent: 1, Skipped: 2, Refused: 1}, got); diff != "" {
+		t.Errorf("answer (-want +got):\n%s", diff)
+	}
+	want := []string{EventID("fp-a", StatusFiring, accepted.StartsAt), refusedID}
+	if diff := cmp.Diff(want, received(), cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+		t.Errorf("sink received (-want +got):\n%s", diff)
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/metrics", nil)
+	_, metrics := do(t, req)
+	for _, line := range []string{
+		SkippedMetric + " 2",
+		EventsMetric + `{result="refused",type="dev.devenvs.alert.firing"} 1`,
+		EventsMetric + `{result="sent",type="dev.devenvs.alert.firing"} 1`,
+	} {
+		if !strings.Contains(metrics, line) {
+			t.Errorf("/metrics lacks %q:\n%s", line, metrics)
+		}
 	}
 }
 

@@ -21,10 +21,14 @@ import (
 	"github.com/prometheus/alertmanager/template"
 	"github.com/sirupsen/logrus"
 
+	"github.com/devenvs/devenvs/shared/eventfn"
 	"github.com/devenvs/devenvs/shared/testenv"
 )
 
 const testToken = "test-alertsource-token"
+
+// testEventSecret is the shared secret the source signs its events with (eventfn.Token).
+const testEventSecret = "test-event-secret"
 
 // waitTimeout bounds every wait in these tests.
 const waitTimeout = 15 * time.Second
@@ -98,7 +102,7 @@ func startFunction(t *testing.T, sink string) (*Function, *httptest.Server, *tes
 	logger.SetOutput(logs)
 	logger.SetFormatter(&logrus.JSONFormatter{})
 	f := newFunction(logger)
-	if err := f.Start(context.Background(), map[string]string{EnvSink: sink, EnvToken: testToken}); err != nil {
+	if err := f.Start(context.Background(), map[string]string{EnvSink: sink, EnvToken: testToken, eventfn.EnvToken: testEventSecret}); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(f.Handle))

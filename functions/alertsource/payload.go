@@ -1,6 +1,7 @@
 package alertsource
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/prometheus/alertmanager/template"
 	"knative.dev/pkg/apis"
+
+	"github.com/devenvs/devenvs/shared/jsonx"
 )
 
 // PayloadVersion is the only Alertmanager webhook payload version this source understands.
@@ -39,7 +42,17 @@ type Message struct {
 // Decode reads one webhook body and validates it. Errors are *apis.FieldError (answer 400,
 // each naming its field) or wrap ErrTooLarge.
 func Decode(r io.Reader) (*Message, error) {
-	dec := json.NewDecoder(r)
+	// Read whole (httpx.Chain limits the body) so duplicate keys can be refused first:
+	// encoding/json would keep the last of two "team" labels, another reader the first.
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, decodeError(err)
+	}
+	var dup *jsonx.DuplicateKeyError
+	if errors.As(jsonx.CheckDuplicateKeys(data), &dup) {
+		return nil, apis.ErrGeneric("duplicate key: a key may appear only once in an object", dup.Path)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	// Unknown fields are accepted on purpose: Alertmanager adds fields within version 4
 	// (notification_reason, routeLabels), and rejecting them would break on an upgrade.
 	var m Message

@@ -58,6 +58,9 @@ func TestDecodeInvalid(t *testing.T) {
 		{"not JSON", []byte(`{"version": "4",`), []string{"body"}},
 		{"trailing data", append(valid(func(*Message) {}), []byte(`{}`)...), []string{"body"}},
 		{"wrong type", []byte(`{"version": "4", "alerts": "many"}`), []string{"alerts"}},
+		// Issue 14 item 19: two "team" labels would make the last one win; refused, naming it.
+		{"duplicate label", bytes.Replace(valid(func(*Message) {}), []byte(`"team":"alpha"`), []byte(`"team":"alpha","team":"beta"`), 1), []string{"alerts[0].labels.team"}},
+		{"duplicate top-level key", bytes.Replace(valid(func(*Message) {}), []byte(`"version":"4"`), []byte(`"version":"4","version":"4"`), 1), []string{"version"}},
 		{"version 3", valid(func(m *Message) { m.Version = "3" }), []string{"version"}},
 		{"version missing", valid(func(m *Message) { m.Version = "" }), []string{"version"}},
 		{"no alerts", valid(func(m *Message) { m.Alerts = nil }), []string{"alerts"}},

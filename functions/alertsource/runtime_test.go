@@ -9,6 +9,8 @@ import (
 	"time"
 
 	fhttp "knative.dev/func-go/http"
+
+	"github.com/devenvs/devenvs/shared/eventfn"
 )
 
 // freeAddr returns a loopback address nothing listens on right now. func-go takes its listen
@@ -71,6 +73,7 @@ func TestRuntime(t *testing.T) {
 	rcv := startReceiver(t)
 	t.Setenv(EnvSink, rcv.URL)
 	t.Setenv(EnvToken, testToken)
+	t.Setenv(eventfn.EnvToken, testEventSecret)
 	rt := startRuntime(t, newFunction(discardLogger()))
 	base := rt.base
 
@@ -101,6 +104,10 @@ func TestRuntime(t *testing.T) {
 	if e.Type() != TypeFiring || e.Extensions()[ExtTeam] != "alpha" || e.Extensions()[ExtEnv] != "demo" {
 		t.Errorf("received %s with extensions %v, want %s for alpha/demo", e.Type(), e.Extensions(), TypeFiring)
 	}
+	// The alert handler refuses events without the shared secret (eventfn.Token).
+	if got := e.Extensions()[eventfn.TokenExtension]; got != testEventSecret {
+		t.Errorf("event carries %s=%v, want the configured event secret", eventfn.TokenExtension, got)
+	}
 
 	rt.cancel()
 	if err := rt.wait(t); err != nil {
@@ -113,6 +120,7 @@ func TestRuntime(t *testing.T) {
 func TestRuntimeFailsWithoutConfig(t *testing.T) {
 	t.Setenv(EnvSink, "")
 	t.Setenv(EnvToken, testToken)
+	t.Setenv(eventfn.EnvToken, testEventSecret)
 	rt := startRuntime(t, newFunction(discardLogger()))
 	if err := rt.wait(t); err == nil || !strings.Contains(err.Error(), EnvSink) {
 		t.Errorf("runtime returned %v, want an error naming %s", err, EnvSink)

@@ -72,8 +72,8 @@ func (e *DeliveryError) Unwrap() error { return e.Err }
 
 // Permanent reports whether re-sending the same event cannot help: the sink understood the
 // request and refused it (4xx; 408 and 429 only say "later").
-// The source still answers 502 (Alertmanager has no other way to keep the alert), but logs
-// these loudly because they need a human.
+// The source counts them (result "refused"), logs them loudly because they need a human,
+// and does not fail the webhook for them: Alertmanager's retry would get the same answer.
 func (e *DeliveryError) Permanent() bool {
 	return e.StatusCode >= 400 && e.StatusCode < 500 &&
 		e.StatusCode != http.StatusRequestTimeout && e.StatusCode != http.StatusTooManyRequests

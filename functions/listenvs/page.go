@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"knative.dev/pkg/apis"
+
+	"github.com/devenvs/devenvs/shared/jsonx"
 )
 
 const (
@@ -44,7 +46,7 @@ func parsePage(q url.Values) (int64, cursor, *apis.FieldError) {
 	var c cursor
 	if v := q.Get("continue"); v != "" {
 		b, err := base64.RawURLEncoding.DecodeString(v)
-		if err != nil || json.Unmarshal(b, &c) != nil || c.Team == "" {
+		if err != nil || jsonx.CheckDuplicateKeys(b) != nil || json.Unmarshal(b, &c) != nil || c.Team == "" {
 			return 0, cursor{}, apis.ErrInvalidValue(v, "continue", "not a token from an earlier response")
 		}
 	}

@@ -9,6 +9,7 @@ package reaper
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/devenvs/devenvs/shared/app"
@@ -22,6 +23,11 @@ type Function struct{ app.Function }
 func New() *Function { return &Function{} }
 
 // Start wires the function from its environment.
+// Without the event secret it does not start: it would otherwise act on anyone's events.
 func (f *Function) Start(_ context.Context, cfg map[string]string) error {
-	return f.Init("reaper", cfg, app.Options{Kube: true}, eventfn.Handler(f.HandleEvent), http.MethodPost)
+	token, err := eventfn.TokenFromConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("reaper: %w", err)
+	}
+	return f.Init("reaper", cfg, app.Options{Kube: true}, eventfn.Handler(token, f.HandleEvent), http.MethodPost)
 }

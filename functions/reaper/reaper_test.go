@@ -117,6 +117,9 @@ func TestReaperOverHTTP(t *testing.T) {
 		{"a tick sweeps", func() (int, []byte, error) { return fixture.PostEvent(context.Background(), target, tick()) }, http.StatusOK, ""},
 		{"an alert is not a tick", func() (int, []byte, error) { return fixture.PostEvent(context.Background(), target, alert) }, http.StatusBadRequest,
 			`"message":"event type \"dev.devenvs.alert.firing\" is not a tick: want dev.knative.sources.ping"`},
+		// Issue 14 item 1: a tick from anyone but the PingSource (no secret) sweeps nothing.
+		{"a forged tick is refused", func() (int, []byte, error) { return fixture.PostUnsignedEvent(context.Background(), target, tick()) }, http.StatusUnauthorized,
+			"event not authenticated"},
 		{"GET is not a delivery", func() (int, []byte, error) {
 			status, body := fixture.Do(t, http.MethodGet, target, "", nil)
 			return status, body, nil

@@ -183,8 +183,11 @@ type pingSource struct {
 	Kind       string            `json:"kind"`
 	Metadata   metav1.ObjectMeta `json:"metadata"`
 	Spec       struct {
-		Schedule string      `json:"schedule"`
-		Sink     destination `json:"sink"`
+		Schedule    string      `json:"schedule"`
+		Sink        destination `json:"sink"`
+		CEOverrides *struct {
+			Extensions map[string]string `json:"extensions"`
+		} `json:"ceOverrides,omitempty"`
 	} `json:"spec"`
 }
 

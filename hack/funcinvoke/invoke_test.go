@@ -102,11 +102,11 @@ func TestFuncInvoke(t *testing.T) {
 			[]string{"--target", withToken(source.URL, sourceToken), "--file", "../../functions/alertsource/example.json", "--content-type", "application/json"},
 			[]string{`"sent":1`}, nil},
 		{"alerthandler with a CloudEvent", "functions/alerthandler",
-			[]string{"--target", handler, "--format", "cloudevent", "--type", alerthandler.TypeFiring, "--id", "invoke-" + fx.Namespace("alpha"), // unique: the dedup store outlives test runs
+			[]string{"--target", withToken(handler, fixture.EventSecret), "--format", "cloudevent", "--type", alerthandler.TypeFiring, "--id", "invoke-" + fx.Namespace("alpha"), // unique: the dedup store outlives test runs
 				"--file", "../../functions/alerthandler/example.json", "--content-type", "application/json"},
 			nil, handlerAnswer},
 		{"reaper with a tick", "functions/reaper",
-			[]string{"--target", reap, "--format", "cloudevent", "--type", reaper.PingType, "--data", "{}", "--content-type", "application/json"},
+			[]string{"--target", withToken(reap, fixture.EventSecret), "--format", "cloudevent", "--type", reaper.PingType, "--data", "{}", "--content-type", "application/json"},
 			nil, reapAnswer},
 		{"web serves config.json", ".",
 			[]string{"--target", web.URL + "/config.json", "--request-type", "GET"},

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"knative.dev/pkg/apis"
+
+	"github.com/devenvs/devenvs/shared/jsonx"
 )
 
 // DefaultMaxBodyBytes is a request size limit with room for the largest valid Spec
@@ -56,6 +58,10 @@ func decodeStrict(r io.Reader, limit int64, v any) error {
 	if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
 		return apis.ErrGeneric("request body must be a JSON object", apis.CurrentField)
 	}
+	// encoding/json keeps the last of two equal keys; refuse them instead (jsonx).
+	if fe := DuplicateKeyError(data); fe != nil {
+		return fe
+	}
 
 	// First pass: the object's keys. encoding/json matches field names case-insensitively,
 	// so "Team" or "TEAM" would pass DisallowUnknownFields; a strict API says which key
@@ -80,6 +86,17 @@ func decodeStrict(r io.Reader, limit int64, v any) error {
 
 	// Second pass: the typed decode, with DisallowUnknownFields as a second line of defence.
 	return decodeOne(data, v)
+}
+
+// DuplicateKeyError is a FieldError naming the first key that appears twice in one object of
+// data (jsonx.CheckDuplicateKeys), nil when none does.
+func DuplicateKeyError(data []byte) *apis.FieldError {
+	var dup *jsonx.DuplicateKeyError
+	if errors.As(jsonx.CheckDuplicateKeys(data), &dup) {
+		fe := apis.ErrGeneric("duplicate key: a key may appear only once in an object", dup.Path)
+		return fe
+	}
+	return nil
 }
 
 // decodeOne decodes exactly one JSON value from data into v.

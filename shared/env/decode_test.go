@@ -54,6 +54,15 @@ func TestDecodeSpec(t *testing.T) {
 		body:    `{"idleStop":"yes"}`,
 		wantErr: errString(apis.ErrGeneric("expected a boolean, got JSON string", "idleStop")),
 	}, {
+		// Issue 14 item 19: encoding/json would keep the last "name"; refuse, naming the key.
+		name:    "duplicate key",
+		body:    `{"team":"alpha","name":"a","name":"b"}`,
+		wantErr: errString(apis.ErrGeneric("duplicate key: a key may appear only once in an object", "name")),
+	}, {
+		name:    "duplicate key in a nested object",
+		body:    `{"team":"alpha","env":{"A":"1","A":"2"}}`,
+		wantErr: errString(apis.ErrGeneric("duplicate key: a key may appear only once in an object", "env.A")),
+	}, {
 		name:    "two values",
 		body:    `{"team":"alpha"} {"team":"beta"}`,
 		wantErr: errString(apis.ErrGeneric("request body must hold exactly one JSON value", apis.CurrentField)),
@@ -136,6 +145,10 @@ func TestDecodeUpdate(t *testing.T) {
 	}
 	if diff := cmp.Diff(&Update{Action: "extend", Lifetime: "2h"}, got); diff != "" {
 		t.Errorf("DecodeUpdate() (-want +got):\n%s", diff)
+	}
+	_, err = DecodeUpdate(strings.NewReader(`{"action":"stop","action":"start"}`), 0)
+	if diff := cmp.Diff(apis.ErrGeneric("duplicate key: a key may appear only once in an object", "action").Error(), errorString(err)); diff != "" {
+		t.Errorf("DecodeUpdate() of a duplicate key (-want +got):\n%s", diff)
 	}
 	_, err = DecodeUpdate(strings.NewReader(`{"action":"stop","replicas":0}`), 0)
 	want := &apis.FieldError{Message: "must not set the field(s)", Paths: []string{"replicas"}, Details: "unknown field; field names are case-sensitive"}

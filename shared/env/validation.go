@@ -89,16 +89,21 @@ func validateIdleStop(idleStop *bool, team *config.Team) *apis.FieldError {
 	return apis.ErrInvalidValue(false, "idleStop", fmt.Sprintf("team %q does not allow turning the idle stop off", team.Name))
 }
 
-func validateName(name string) *apis.FieldError {
+func validateName(name string) *apis.FieldError { return ValidateName(name, "name") }
+
+// ValidateName checks an environment's name by the API's rule, reporting it as field. Every
+// door that takes a name (the API, the alert handler's events) uses it, so a name the API
+// would refuse is refused everywhere as bad input, never passed on to the cluster.
+func ValidateName(name, field string) *apis.FieldError {
 	if name == "" {
-		return apis.ErrMissingField("name")
+		return apis.ErrMissingField(field)
 	}
 	if len(name) > MaxNameLength {
-		return apis.ErrInvalidValue(name, "name", fmt.Sprintf("must be at most %d characters", MaxNameLength))
+		return apis.ErrInvalidValue(name, field, fmt.Sprintf("must be at most %d characters", MaxNameLength))
 	}
 	if msgs := validation.IsDNS1123Label(name); len(msgs) > 0 {
 		// The apiserver's own wording quotes a regular expression; say the rule in words.
-		return apis.ErrInvalidValue(name, "name", "use lowercase letters, digits and '-', starting and ending with a letter or digit (a DNS-1123 label)")
+		return apis.ErrInvalidValue(name, field, "use lowercase letters, digits and '-', starting and ending with a letter or digit (a DNS-1123 label)")
 	}
 	return nil
 }

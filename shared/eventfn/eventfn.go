@@ -41,9 +41,12 @@ const MaxBytes = 256 << 10
 //     says why in the JSON error body.
 //   - any other error: 500.
 //
-// Requests that are not a CloudEvent never reach handle: 405 for a method other than POST,
-// 413 above MaxBytes, 400 for a body or headers that are not one valid event.
-func Handler(handle func(context.Context, event.Event) error) http.HandlerFunc {
+// Requests that are not an authenticated CloudEvent never reach handle: 405 for a method
+// other than POST, 401 without the event secret and 403 with a wrong one (checked before the
+// body is read; see Token), 413 above MaxBytes, 400 for a body or headers that are not one
+// valid event. The secret is removed from the event before handle sees it, so it cannot end
+// up in a log.
+func Handler(token *Token, handle func(context.Context, event.Event) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -51,11 +54,20 @@ func Handler(handle func(context.Context, event.Event) error) http.HandlerFunc {
 				fmt.Errorf("method %s not allowed: deliver a CloudEvent with POST", r.Method))
 			return
 		}
+		if status, err := token.check(r); err != nil {
+			if status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="devenvs-events"`)
+			}
+			httpx.WriteError(w, r, status, err)
+			return
+		}
 		e, status, err := decodeEvent(w, r)
 		if err != nil {
 			httpx.WriteError(w, r, status, err)
 			return
 		}
+		// The secret is the sender's proof, not part of the event.
+		_ = e.Context.SetExtension(TokenExtension, nil)
 		status, err = Status(handle(r.Context(), *e))
 		if err != nil {
 			httpx.WriteError(w, r, status, err)

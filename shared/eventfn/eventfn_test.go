@@ -29,8 +29,30 @@ func testEvent(id string) event.Event {
 	return e
 }
 
-// binaryRequest is e in binary content mode (ce-* headers, data as the body), as a Broker sends it.
+// testSecret is the shared event secret of these tests; testToken checks it.
+const testSecret = "test-event-secret"
+
+var testToken = mustToken(testSecret)
+
+func mustToken(secret string) *Token {
+	tok, err := TokenFromConfig(map[string]string{EnvToken: secret})
+	if err != nil {
+		panic(err)
+	}
+	return tok
+}
+
+// binaryRequest is e, signed with testSecret, in binary content mode (ce-* headers, data as
+// the body), as a Broker sends it.
 func binaryRequest(t *testing.T, e event.Event) *http.Request {
+	t.Helper()
+	e = e.Clone()
+	Sign(&e, testSecret)
+	return unsignedRequest(t, e)
+}
+
+// unsignedRequest is e as it is, in binary content mode.
+func unsignedRequest(t *testing.T, e event.Event) *http.Request {
 	t.Helper()
 	r, err := cehttp.NewHTTPRequestFromEvent(context.Background(), "http://fn/", e)
 	if err != nil {
@@ -48,14 +70,17 @@ func structuredRequest(t *testing.T, e event.Event) *http.Request {
 	}
 	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(raw)))
 	r.Header.Set("Content-Type", "application/cloudevents+json")
+	r.Header.Set("Authorization", "Bearer "+testSecret)
 	return r
 }
 
 func TestHandler(t *testing.T) {
 	plainJSON := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"hello":"world"}`))
 	plainJSON.Header.Set("Content-Type", "application/json")
+	plainJSON.Header.Set("Authorization", "Bearer "+testSecret)
 	batch := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`[]`))
 	batch.Header.Set("Content-Type", "application/cloudevents-batch+json")
+	batch.Header.Set("Authorization", "Bearer "+testSecret)
 	noID := binaryRequest(t, testEvent("x"))
 	noID.Header.Del("ce-id")
 	large := testEvent("large")
@@ -86,7 +111,7 @@ func TestHandler(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got *event.Event
-			h := Handler(func(_ context.Context, e event.Event) error {
+			h := Handler(testToken, func(_ context.Context, e event.Event) error {
 				got = &e
 				return tc.result
 			})
@@ -154,7 +179,7 @@ func TestCancelledRequestsDoNotWedge(t *testing.T) {
 	release := make(chan struct{})
 	var mu sync.Mutex
 	seen := map[string]int{}
-	h := Handler(func(ctx context.Context, e event.Event) error {
+	h := Handler(testToken, func(ctx context.Context, e event.Event) error {
 		mu.Lock()
 		seen[e.ID()]++
 		mu.Unlock()
@@ -194,7 +219,9 @@ func TestCancelledRequestsDoNotWedge(t *testing.T) {
 		srv := httptest.NewServer(h)
 		defer srv.Close()
 		post := func(ctx context.Context, id string) (int, error) {
-			r, err := cehttp.NewHTTPRequestFromEvent(ctx, srv.URL, testEvent(id))
+			e := testEvent(id)
+			Sign(&e, testSecret)
+			r, err := cehttp.NewHTTPRequestFromEvent(ctx, srv.URL, e)
 			if err != nil {
 				return 0, err
 			}

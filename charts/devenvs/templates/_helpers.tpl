@@ -7,16 +7,17 @@ from the code (shared/app Options, shared/kube calls), so it lives here and not 
   users      authenticates users (token file, OIDC) and answers browsers (CORS)
   redis      writes the event log (DEVENVS_REDIS_URL)
   kube       calls the Kubernetes API (gets a ClusterRole bound in every team namespace)
+  events     checks (alert handler, reaper) or signs (event source) the shared event secret
 */}}
 {{- define "devenvs.functionSpecs" -}}
-web:          {kind: http,       public: true,  config: true,  users: false, redis: false, kube: false}
-createenv:    {kind: http,       public: true,  config: true,  users: true,  redis: true,  kube: true}
-listenvs:     {kind: http,       public: true,  config: true,  users: true,  redis: true,  kube: true}
-deleteenv:    {kind: http,       public: true,  config: true,  users: true,  redis: true,  kube: true}
-updateenv:    {kind: http,       public: true,  config: true,  users: true,  redis: true,  kube: true}
-alerthandler: {kind: cloudevent, public: false, config: true,  users: false, redis: true,  kube: true}
-alertsource:  {kind: http,       public: false, config: false, users: false, redis: false, kube: false}
-reaper:       {kind: cloudevent, public: false, config: true,  users: false, redis: true,  kube: true}
+web:          {kind: http,       public: true,  config: true,  users: false, redis: false, kube: false, events: false}
+createenv:    {kind: http,       public: true,  config: true,  users: true,  redis: true,  kube: true,  events: false}
+listenvs:     {kind: http,       public: true,  config: true,  users: true,  redis: true,  kube: true,  events: false}
+deleteenv:    {kind: http,       public: true,  config: true,  users: true,  redis: true,  kube: true,  events: false}
+updateenv:    {kind: http,       public: true,  config: true,  users: true,  redis: true,  kube: true,  events: false}
+alerthandler: {kind: cloudevent, public: false, config: true,  users: false, redis: true,  kube: true,  events: true}
+alertsource:  {kind: http,       public: false, config: false, users: false, redis: false, kube: false, events: true}
+reaper:       {kind: cloudevent, public: false, config: true,  users: false, redis: true,  kube: true,  events: true}
 {{- end -}}
 
 {{/* Function names in a fixed order, so rendering is stable. */}}
@@ -232,4 +233,23 @@ existing Secret when there is one, so the key survives upgrades.
 {{- else if .Values.config.baseDomain -}}
 ssh.{{ .Values.config.baseDomain | trimSuffix "." }}
 {{- end -}}
+{{- end -}}
+
+{{/*
+The shared event secret (shared/eventfn/token.go): eventing.eventSecret.token, else the one
+in the existing Secret (so upgrades keep it), else, with generate, a new random one. The
+result is stored back into .Values so the Secret, the PingSource and the functions' config
+checksum, rendered by separate templates, all see the same value.
+*/}}
+{{- define "devenvs.eventSecret" -}}
+{{- $es := .Values.eventing.eventSecret -}}
+{{- if not $es.token -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace $es.name -}}
+{{- if and $existing $existing.data (index $existing.data "token") -}}
+{{- $_ := set $es "token" (index $existing.data "token" | b64dec) -}}
+{{- else if $es.generate -}}
+{{- $_ := set $es "token" (randAlphaNum 48) -}}
+{{- end -}}
+{{- end -}}
+{{- $es.token -}}
 {{- end -}}
