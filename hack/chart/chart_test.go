@@ -61,24 +61,26 @@ func TestTeamObjectsMatchTheBuilders(t *testing.T) {
 		if diff := cmp.Diff(resources.MakeNamespace(team).Labels, ns.Labels); diff != "" {
 			t.Errorf("namespace %s labels (-builder +chart):\n%s", team.Namespace, diff)
 		}
-		want := resources.MakeResourceQuota(team)
-		var q corev1.ResourceQuota
-		found := false
-		for _, o := range r.all("ResourceQuota") {
-			if o.Namespace == team.Namespace && o.Name == want.Name {
-				o.into(t, &q)
-				found = true
+		// The places quota (the exact environment limit) and the resources quota.
+		for _, want := range []*corev1.ResourceQuota{resources.MakeEnvironmentsQuota(team), resources.MakeResourceQuota(team)} {
+			var q corev1.ResourceQuota
+			found := false
+			for _, o := range r.all("ResourceQuota") {
+				if o.Namespace == team.Namespace && o.Name == want.Name {
+					o.into(t, &q)
+					found = true
+				}
 			}
-		}
-		if !found {
-			t.Errorf("no ResourceQuota %s in %s", want.Name, team.Namespace)
-			continue
-		}
-		if a, b, ok := jsonEqual(t, q.Spec, want.Spec); !ok {
-			t.Errorf("quota of %s: chart %s, builder %s", team.Namespace, a, b)
-		}
-		if diff := cmp.Diff(want.Labels, q.Labels); diff != "" {
-			t.Errorf("quota of %s labels (-builder +chart):\n%s", team.Namespace, diff)
+			if !found {
+				t.Errorf("no ResourceQuota %s in %s", want.Name, team.Namespace)
+				continue
+			}
+			if a, b, ok := jsonEqual(t, q.Spec, want.Spec); !ok {
+				t.Errorf("quota %s of %s: chart %s, builder %s", want.Name, team.Namespace, a, b)
+			}
+			if diff := cmp.Diff(want.Labels, q.Labels); diff != "" {
+				t.Errorf("quota %s of %s labels (-builder +chart):\n%s", want.Name, team.Namespace, diff)
+			}
 		}
 	}
 	teamNS := map[string]bool{}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -211,6 +212,20 @@ func TestRBACSufficient(t *testing.T) {
 			_, err := f.adminCS.CoreV1().PersistentVolumeClaims(ns).Get(ctx, resources.PVCName(n), metav1.GetOptions{})
 			return err
 		}},
+		{"name claim owned by the Deployment", func(n string) error {
+			cm, err := f.adminCS.CoreV1().ConfigMaps(ns).Get(ctx, n+resources.NameClaimSuffix, metav1.GetOptions{})
+			if err == nil && (len(cm.OwnerReferences) != 1 || cm.OwnerReferences[0].Kind != "Deployment") {
+				err = fmt.Errorf("owner references %v, want the Deployment", cm.OwnerReferences)
+			}
+			return err
+		}},
+		{"place", func(n string) error {
+			leases, err := f.adminCS.CoordinationV1().Leases(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvSelector(n)})
+			if err == nil && len(leases.Items) != 1 {
+				err = fmt.Errorf("%d places, want 1", len(leases.Items))
+			}
+			return err
+		}},
 	} {
 		if err := check.get("rbac-one"); err != nil {
 			t.Errorf("createenv made no %s: %v", check.what, err)
@@ -292,6 +307,10 @@ func TestRBACSufficient(t *testing.T) {
 	// never Forbidden).
 	if err := f.clients["deleteenv"].Delete(ctx, ns, "rbac-one"); err != nil {
 		t.Errorf("deleteenv: Delete: %v", err)
+	}
+	// Delete gives the place back itself (a failure there is silent, so look).
+	if leases, err := f.adminCS.CoordinationV1().Leases(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvSelector("rbac-one")}); err != nil || len(leases.Items) != 0 {
+		t.Errorf("deleteenv: after Delete, rbac-one still holds %d places (%v)", len(leases.Items), err)
 	}
 	if err := f.clients["deleteenv"].Delete(ctx, ns, "rbac-one"); err != nil && !errors.Is(err, kube.ErrNotFound) {
 		t.Errorf("deleteenv: second Delete: %v", err)

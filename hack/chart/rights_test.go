@@ -6,11 +6,15 @@ package chart
 // operations succeed with its own token) and nothing more (every other verb and resource is
 // refused). Keys are "<group>/<resource>" ("" is the core group).
 var wantRights = map[string]map[string][]string{
-	// kube.Client.Create: checkLimit (a metadata-only list), admitPod (a server-side dry-run
-	// create of the pod), claim (create the Deployment), ownedSteps (Secret, Service, PVC
-	// create), exists (Get, after a quota refusal), undo (delete a refused or half-made env).
+	// kube.Client.Create: checkLimit (a metadata-only list), claimName (create the name claim
+	// ConfigMap; get and delete a stale one), admitPod (a server-side dry-run create of the
+	// pod), takePlace (create the Lease the team's quota counts), the Deployment, ownedSteps
+	// (Secret, Service, PVC create) and giveClaim (patch the claim's owner), release and undo
+	// (delete what a failed create made).
 	"createenv": {
-		"apps/deployments":            {"create", "delete", "get", "list"},
+		"apps/deployments":            {"create", "delete", "list"},
+		"/configmaps":                 {"create", "delete", "get", "patch"},
+		"coordination.k8s.io/leases":  {"create", "delete"},
 		"/pods":                       {"create"},
 		"/secrets":                    {"create"},
 		"/services":                   {"create"},
@@ -27,9 +31,10 @@ var wantRights = map[string]map[string][]string{
 		"metrics.k8s.io/pods": {"list"},
 	},
 	// kube.Client.Delete: a foreground delete of the Deployment; the garbage collector removes
-	// what it owns.
+	// what it owns; the environment's place is given back at once (deletecollection).
 	"deleteenv": {
-		"apps/deployments": {"delete"},
+		"apps/deployments":           {"delete"},
+		"coordination.k8s.io/leases": {"deletecollection"},
 	},
 	// kube.Client.Update: Get, then Update with conflict retries. kube.Client.Resize: the live
 	// pods (list), each one's resize subresource (patch) and state (get), their ReplicaSets;
@@ -46,7 +51,8 @@ var wantRights = map[string]map[string][]string{
 	},
 	// Deployments (list), Update (stop, annotate), Delete (teams with onExpiry: delete).
 	"reaper": {
-		"apps/deployments": {"delete", "get", "list", "update"},
+		"apps/deployments":           {"delete", "get", "list", "update"},
+		"coordination.k8s.io/leases": {"deletecollection"},
 	},
 	// kube.Client.Route (the SSH gateway, not a function): the Deployment, the keys' Secret,
 	// the pods by label. Nothing that writes, no exec, no other Secret verb.
@@ -69,7 +75,7 @@ var probeResources = []string{
 	"/persistentvolumeclaims", "/configmaps", "/serviceaccounts", "/serviceaccounts/token",
 	"/resourcequotas", "/events", "/endpoints", "metrics.k8s.io/pods",
 	"rbac.authorization.k8s.io/roles", "rbac.authorization.k8s.io/rolebindings",
-	"serving.knative.dev/services",
+	"serving.knative.dev/services", "coordination.k8s.io/leases",
 }
 
 // allowed reports whether fn may do verb on resource (a wantRights key) in a team namespace.

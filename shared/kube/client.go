@@ -10,6 +10,7 @@ import (
 	"os"
 
 	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
@@ -24,11 +25,13 @@ const protobuf = "application/vnd.kubernetes.protobuf"
 // Client holds one REST client per API group an environment touches; they share one HTTP
 // client, so one connection pool (one HTTP/2 connection to the apiserver).
 type Client struct {
-	core       rest.Interface // pods, secrets, services, claims; namespaces and quotas for ApplyTeams
-	apps       rest.Interface // deployments
-	scheduling rest.Interface // priority classes, for ApplyTeams
-	networking rest.Interface // team NetworkPolicies, for ApplyTeams
-	metrics    rest.Interface // pod metrics (an aggregated API)
+	core rest.Interface // pods, secrets, services, claims; namespaces and quotas for ApplyTeams
+	apps rest.Interface // deployments
+	// leases: the places that count a team's environments (resources.MakePlace)
+	coordination rest.Interface
+	scheduling   rest.Interface // priority classes, for ApplyTeams
+	networking   rest.Interface // team NetworkPolicies, for ApplyTeams
+	metrics      rest.Interface // pod metrics (an aggregated API)
 }
 
 // RESTConfig loads the in-cluster config when running in a pod, else the kubeconfig at path
@@ -83,6 +86,7 @@ func New(cfg *rest.Config) (*Client, error) {
 		// deployment lists.
 		{&c.core, "/api", corev1.SchemeGroupVersion, protobuf},
 		{&c.apps, "/apis", appsv1.SchemeGroupVersion, protobuf},
+		{&c.coordination, "/apis", coordinationv1.SchemeGroupVersion, protobuf},
 		// Server-side apply bodies are JSON whatever the content type says.
 		{&c.scheduling, "/apis", schedulingv1.SchemeGroupVersion, protobuf},
 		{&c.networking, "/apis", networkingv1.SchemeGroupVersion, protobuf},

@@ -2,17 +2,21 @@ package kube
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/resources"
 )
 
 // Objects are an environment's Kubernetes objects as the resources builders make them.
@@ -24,55 +28,200 @@ type Objects struct {
 	PVC        *corev1.PersistentVolumeClaim
 }
 
-// Create makes an environment's objects, or none of them. With maxEnvironments > 0 it
-// refuses with a *LimitError when the namespace already holds that many environments.
+// Create makes an environment's objects, or none of them, and refuses with a *LimitError
+// when the namespace already holds maxEnvironments environments.
 //
-// It usually takes two round trips to the apiserver. The first sends three requests at
-// once: the count of environments, the Deployment and a server-side dry run of its pod (so
-// the ResourceQuota admission answers now: a Deployment itself is never refused, its
-// ReplicaSet would fail later, out of the caller's sight). The Deployment's creation is the
-// one atomic claim on the name: of many concurrent creates exactly one wins, and the losers
-// return ErrExists without touching the winner's objects. When a check refuses, the claimed
-// Deployment is deleted again (the garbage collector removes a ReplicaSet it may have
-// begun). The second round trip creates the owned objects with an owner reference; if any
-// fails, everything made so far is deleted. If that undoing fails too, the error is a
+// The limit is exact whatever the concurrency, because the apiserver enforces it: every
+// environment holds a place (a Lease, resources.MakePlace) and the team's ResourceQuota
+// resources.EnvironmentsQuotaName allows maxEnvironments of them. Quota admission charges a
+// create before storage checks its name, so only a create that has won its name may take a
+// place; otherwise the losers of a race for one name would inflate the count. Hence four
+// round trips:
+//
+//  1. at once: the name claim (a ConfigMap, resources.MakeNameClaim, counted by nothing:
+//     of many concurrent creates of one name exactly one wins, the others return ErrExists
+//     and touch nothing), a server-side dry run of the pod (so the ResourceQuota of CPU
+//     and memory answers now: a Deployment itself is never refused, its ReplicaSet would
+//     fail later, out of the caller's sight) and a count of the environments (a guard that
+//     gives a full team its answer at once, and the limit where the quota is missing);
+//  2. the place, which the quota grants or refuses (a *LimitError);
+//  3. the Deployment, created as it is (not paused: docs/PERFORMANCE.md), only now that
+//     nothing can refuse the environment, so a refused create never starts a pod;
+//  4. at once: the owned objects and the name claim given to the Deployment (owner
+//     references), so they, and the place the claim owns, go with the environment.
+//
+// When a step fails, everything made so far is deleted; if that fails too, the error is a
 // *CleanupError, whatever the first failure was.
-//
-// The Deployment is not created paused to be started in the second round trip, which would
-// spare a refused create that brief ReplicaSet: resuming a paused Deployment costs its first
-// pod about 140 ms more on the local cluster (docs/PERFORMANCE.md), and a developer waits
-// on every create for the pod, while refusals are rare.
 func (c *Client) Create(ctx context.Context, objs Objects, maxEnvironments int) (*appsv1.Deployment, error) {
-	ns := objs.Deployment.Namespace
-	var claimed *appsv1.Deployment
+	d := objs.Deployment
+	ns := d.Namespace
+	var claim *corev1.ConfigMap
 	// In the order their errors rank: the limit before the name (a full team hears that it
 	// is full), the name before the quota (a retry of a create that went through hears that
 	// the environment exists, not that the quota is now used up by it).
-	steps := []func() error{
+	err := runAll([]func() error{
+		func() error { return c.checkLimit(ctx, ns, d.Name, maxEnvironments) },
 		func() error {
-			d, err := c.claim(ctx, objs.Deployment)
-			claimed = d
+			cm, err := c.claimName(ctx, resources.MakeNameClaim(d.Labels[env.TeamLabel], ns, d.Name))
+			claim = cm
 			return err
 		},
-		func() error { return c.admitPod(ctx, objs.Deployment) },
+		func() error { return c.admitPod(ctx, d) },
+	})
+	if err != nil {
+		return nil, c.release(ctx, claim, nil, err)
 	}
-	if maxEnvironments > 0 {
-		steps = slices.Insert(steps, 0, func() error {
-			return c.checkLimit(ctx, ns, objs.Deployment.Name, maxEnvironments)
-		})
+	place, err := c.takePlace(ctx, claim, maxEnvironments)
+	if err != nil {
+		return nil, c.release(ctx, claim, nil, err)
 	}
-	if err := runAll(steps); err != nil {
-		if claimed != nil {
-			return nil, c.undo(ctx, claimed, metav1.DeletePropagationBackground, err)
+	created := &appsv1.Deployment{}
+	if err := c.deployments(ns).create(ctx, d, created, metav1.CreateOptions{}); err != nil {
+		if apierrors.IsAlreadyExists(err) {
+			// An environment being deleted (its claim already gone) or made before names
+			// were claimed.
+			err = ErrExists
+		} else {
+			err = fmt.Errorf("create deployment %s/%s: %w", ns, d.Name, classify(err))
 		}
-		return nil, err
+		return nil, c.release(ctx, claim, place, err)
 	}
-	owner := *metav1.NewControllerRef(claimed, appsv1.SchemeGroupVersion.WithKind("Deployment"))
-	if err := runAll(c.ownedSteps(ctx, owner, objs)); err != nil {
+	owner := *metav1.NewControllerRef(created, appsv1.SchemeGroupVersion.WithKind("Deployment"))
+	steps := append(c.ownedSteps(ctx, owner, objs), func() error { return c.giveClaim(ctx, claim, owner) })
+	if err := runAll(steps); err != nil {
 		// In the foreground: the name stays taken until what the Deployment owns is gone.
-		return nil, c.undo(ctx, claimed, metav1.DeletePropagationForeground, err)
+		err = c.undo(ctx, created, metav1.DeletePropagationForeground, err)
+		return nil, c.release(ctx, claim, place, err)
 	}
-	return claimed, nil
+	return created, nil
+}
+
+// staleClaimAfter is how old a name claim that no Deployment owns must be before a create
+// may take it over: older than any create takes (a few round trips, with cleanupBudget for
+// undoing), so only a create that died half-way leaves one.
+const staleClaimAfter = time.Minute
+
+// claimName creates the name claim. One that exists means the name is taken (ErrExists),
+// unless it is stale: no Deployment owns it and it is older than staleClaimAfter, then it
+// is deleted (with its place) and claimed anew, once.
+func (c *Client) claimName(ctx context.Context, cm *corev1.ConfigMap) (*corev1.ConfigMap, error) {
+	configMaps := c.configMaps(cm.Namespace)
+	for attempt := 0; ; attempt++ {
+		created := &corev1.ConfigMap{}
+		err := configMaps.create(ctx, cm, created, metav1.CreateOptions{})
+		if err == nil {
+			return created, nil
+		}
+		if !apierrors.IsAlreadyExists(err) {
+			return nil, fmt.Errorf("claim name %s/%s: %w", cm.Namespace, cm.Name, classify(err))
+		}
+		old := &corev1.ConfigMap{}
+		if err := configMaps.get(ctx, cm.Name, old); err != nil || attempt > 0 ||
+			len(old.OwnerReferences) > 0 || time.Since(old.CreationTimestamp.Time) < staleClaimAfter {
+			return nil, ErrExists
+		}
+		// A create that died between claiming and giving the claim to its Deployment.
+		policy := metav1.DeletePropagationBackground
+		err = configMaps.delete(ctx, old.Name, metav1.DeleteOptions{PropagationPolicy: &policy, Preconditions: metav1.NewUIDPreconditions(string(old.UID))})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return nil, ErrExists
+		}
+	}
+}
+
+// placeRetries and placeRetryDelay bound how long takePlace waits for the quota's count to
+// catch up: quota admission reads the used count from the ResourceQuota's status, which the
+// quota controller lowers only after an environment's place is deleted, and which is unset
+// for a moment after the quota is made.
+const (
+	placeRetries    = 15
+	placeRetryDelay = 200 * time.Millisecond
+)
+
+// takePlace creates the environment's place. The quota refusing it is a *LimitError, once
+// the count of environments agrees that the team is full.
+func (c *Client) takePlace(ctx context.Context, claim *corev1.ConfigMap, most int) (*coordinationv1.Lease, error) {
+	lease := resources.MakePlace(claim)
+	leases := c.leases(claim.Namespace)
+	name := claim.Labels[env.EnvLabel]
+	for attempt := 0; ; attempt++ {
+		created := &coordinationv1.Lease{}
+		err := leases.create(ctx, lease, created, metav1.CreateOptions{})
+		if err == nil {
+			return created, nil
+		}
+		lagging := isQuotaUnknown(err)
+		if !isQuota(err) && !lagging {
+			return nil, fmt.Errorf("take a place for %s/%s: %w", claim.Namespace, name, classify(err))
+		}
+		if attempt >= placeRetries {
+			if lagging {
+				return nil, fmt.Errorf("take a place for %s/%s: %w", claim.Namespace, name, err)
+			}
+			return nil, &LimitError{Max: most}
+		}
+		// Full, by the quota's count. When the environments' own count says so too, it is;
+		// otherwise the quota's count may lag a deletion: ask again shortly.
+		if !lagging {
+			var limit *LimitError
+			if err := c.checkLimit(ctx, claim.Namespace, name, most); errors.As(err, &limit) {
+				return nil, limit
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, &LimitError{Max: most}
+		case <-time.After(placeRetryDelay):
+		}
+	}
+}
+
+// giveClaim makes the Deployment own the name claim (and so, through it, the place).
+func (c *Client) giveClaim(ctx context.Context, claim *corev1.ConfigMap, owner metav1.OwnerReference) error {
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{
+		"ownerReferences": []metav1.OwnerReference{owner},
+		// Only this create's claim: a later namesake's must not be given away.
+		"uid": claim.UID,
+	}})
+	if err != nil {
+		return err
+	}
+	if err := c.configMaps(claim.Namespace).patch(ctx, claim.Name, types.MergePatchType, patch); err != nil {
+		return fmt.Errorf("give name claim %s/%s to its deployment: %w", claim.Namespace, claim.Name, err)
+	}
+	return nil
+}
+
+// release deletes a failed create's place and name claim (each may be nil) and returns
+// cause, or a *CleanupError when a deletion fails. The place goes first, so the team's
+// count never holds a place whose name is free.
+func (c *Client) release(ctx context.Context, claim *corev1.ConfigMap, place *coordinationv1.Lease, cause error) error {
+	if claim == nil {
+		return cause
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupBudget)
+	defer cancel()
+	policy := metav1.DeletePropagationBackground
+	if place != nil {
+		err := c.leases(place.Namespace).delete(ctx, place.Name, metav1.DeleteOptions{PropagationPolicy: &policy, Preconditions: metav1.NewUIDPreconditions(string(place.UID))})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return cleanupError(cause, fmt.Errorf("delete place %s/%s: %w", place.Namespace, place.Name, err))
+		}
+	}
+	err := c.configMaps(claim.Namespace).delete(ctx, claim.Name, metav1.DeleteOptions{PropagationPolicy: &policy, Preconditions: metav1.NewUIDPreconditions(string(claim.UID))})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return cleanupError(cause, fmt.Errorf("delete name claim %s/%s: %w", claim.Namespace, claim.Name, err))
+	}
+	return cause
+}
+
+// cleanupError adds a failed clean-up to cause, which may already be a *CleanupError.
+func cleanupError(cause, cleanup error) error {
+	var ce *CleanupError
+	if errors.As(cause, &ce) {
+		return &CleanupError{Cause: ce.Cause, Cleanup: errors.Join(ce.Cleanup, cleanup)}
+	}
+	return &CleanupError{Cause: cause, Cleanup: cleanup}
 }
 
 // cleanupBudget bounds undoing a failed create. The caller's context may have ended (it may
@@ -80,11 +229,8 @@ func (c *Client) Create(ctx context.Context, objs Objects, maxEnvironments int) 
 const cleanupBudget = 10 * time.Second
 
 // undo deletes the Deployment of a failed create (and through it what it owns) and returns
-// cause, or a *CleanupError when the deletion fails. A refused create's Deployment owns
-// nothing of this create's yet but perhaps a ReplicaSet just begun, so it goes at once
-// (background) and the garbage collector follows: a foreground delete would leave it in
-// the team's list until then. The UID precondition keeps undo from deleting a later
-// namesake; one already gone is fine.
+// cause, or a *CleanupError when the deletion fails. The UID precondition keeps undo from
+// deleting a later namesake; one already gone is fine.
 func (c *Client) undo(ctx context.Context, d *appsv1.Deployment, policy metav1.DeletionPropagation, cause error) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupBudget)
 	defer cancel()
@@ -98,29 +244,12 @@ func (c *Client) undo(ctx context.Context, d *appsv1.Deployment, policy metav1.D
 	return cause
 }
 
-// claim creates the Deployment, which holds the name.
-func (c *Client) claim(ctx context.Context, d *appsv1.Deployment) (*appsv1.Deployment, error) {
-	created := &appsv1.Deployment{}
-	err := c.deployments(d.Namespace).create(ctx, d, created, metav1.CreateOptions{})
-	if apierrors.IsAlreadyExists(err) || (isQuota(err) && c.exists(ctx, d.Namespace, d.Name)) {
-		// Quota admission charges every attempt before storage checks the name, so a
-		// count quota can refuse the losers of a race for a name that is simply taken.
-		return nil, ErrExists
-	}
-	if err != nil {
-		return nil, fmt.Errorf("create deployment %s/%s: %w", d.Namespace, d.Name, classify(err))
-	}
-	return created, nil
-}
-
 // checkLimit counts the environments in ns, reading only their metadata, a page of at most
 // most+1 at a time and only while the count could still be under the limit: its cost does
-// not grow with the team. It leaves out the one being created (whose Deployment, created
-// at the same time, the count may or may not see) and those being deleted (the garbage
-// collector may hold a deleted environment's Deployment for a while; its quota is the dry
-// run's business). The limit is a guard, not a lock: two creates racing for a team's last
-// place may both be refused (each counting the other) or, if neither sees the other, both
-// pass.
+// not grow with the team. It leaves out the one being created and those being deleted (the
+// garbage collector may hold a deleted environment's Deployment for a while, after its
+// place is gone). It is a guard, not the limit: two creates racing for a team's last place
+// may both pass it; the quota on places is what refuses one of them.
 func (c *Client) checkLimit(ctx context.Context, ns, creating string, most int) error {
 	opts := metav1.ListOptions{LabelSelector: env.Selector(), Limit: int64(most + 1)}
 	count := 0
@@ -222,8 +351,4 @@ func runAll(steps []func() error) error {
 		}
 	}
 	return nil
-}
-
-func (c *Client) exists(ctx context.Context, ns, name string) bool {
-	return c.deployments(ns).get(ctx, name, &appsv1.Deployment{}) == nil
 }

@@ -6,6 +6,8 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/devenvs/devenvs/shared/env"
 )
 
 // Delete removes an environment: its Deployment, and through owner references the pod,
@@ -18,6 +20,12 @@ func (c *Client) Delete(ctx context.Context, ns, name string) error {
 	if err != nil {
 		return fmt.Errorf("delete environment %s/%s: %w", ns, name, err)
 	}
+	// Give the team its place back now, not when the garbage collector reaches it through
+	// the name claim: the Deployment may linger (foreground deletion, finalizers) and an
+	// environment being deleted does not count toward the limit (resources.MakePlace). A
+	// failure here is not the delete's: the environment is going, and the garbage collector
+	// releases its place with the name claim that owns it.
+	_ = c.leases(ns).deleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: env.EnvSelector(name)})
 	return nil
 }
 

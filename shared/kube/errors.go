@@ -44,6 +44,12 @@ func isQuota(err error) bool {
 	return apierrors.IsForbidden(err) && strings.Contains(err.Error(), "exceeded quota")
 }
 
+// isQuotaUnknown is quota admission refusing because a ResourceQuota's usage is not known
+// yet (a quota made a moment ago, before the quota controller counted).
+func isQuotaUnknown(err error) bool {
+	return apierrors.IsForbidden(err) && strings.Contains(err.Error(), "status unknown for quota")
+}
+
 // classify turns the apiserver's quota refusals into a *QuotaError and leaves the rest alone.
 func classify(err error) error {
 	if err == nil {

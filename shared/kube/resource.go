@@ -27,6 +27,8 @@ func (c *Client) claims(ns string) resource {
 	return resource{c.core, "persistentvolumeclaims", ns}
 }
 func (c *Client) podMetrics(ns string) resource { return resource{c.metrics, "pods", ns} }
+func (c *Client) configMaps(ns string) resource { return resource{c.core, "configmaps", ns} }
+func (c *Client) leases(ns string) resource     { return resource{c.coordination, "leases", ns} }
 
 // at points req at this kind of object (in its namespace, for namespaced kinds).
 func (r resource) at(req *rest.Request) *rest.Request {
@@ -52,6 +54,14 @@ func (r resource) update(ctx context.Context, name string, obj, into runtime.Obj
 
 func (r resource) delete(ctx context.Context, name string, opts metav1.DeleteOptions) error {
 	return r.at(r.client.Delete()).Name(name).Body(&opts).Do(ctx).Error()
+}
+
+func (r resource) deleteCollection(ctx context.Context, opts metav1.DeleteOptions, list metav1.ListOptions) error {
+	return r.at(r.client.Delete()).VersionedParams(&list, parameterCodec).Body(&opts).Do(ctx).Error()
+}
+
+func (r resource) patch(ctx context.Context, name string, pt types.PatchType, data []byte) error {
+	return r.at(r.client.Patch(pt)).Name(name).Body(data).Do(ctx).Error()
 }
 
 func (r resource) apply(ctx context.Context, name string, data []byte, opts metav1.PatchOptions) error {

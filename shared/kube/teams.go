@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -46,15 +47,17 @@ func (c *Client) ApplyTeams(ctx context.Context, cfg *config.Config) error {
 				return err
 			}
 		}
-		q := resources.MakeResourceQuota(team)
-		if q == nil {
-			continue
-		}
-		q.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "ResourceQuota"}
-		if err := c.apply(ctx, q.Namespace+"/"+q.Name, q, func(_ string, data []byte, opts metav1.PatchOptions) error {
-			return resource{c.core, "resourcequotas", q.Namespace}.apply(ctx, q.Name, data, opts)
-		}); err != nil {
-			return err
+		// The places quota first: it is what makes the environment limit exact.
+		for _, q := range []*corev1.ResourceQuota{resources.MakeEnvironmentsQuota(team), resources.MakeResourceQuota(team)} {
+			if q == nil {
+				continue
+			}
+			q.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "ResourceQuota"}
+			if err := c.apply(ctx, q.Namespace+"/"+q.Name, q, func(_ string, data []byte, opts metav1.PatchOptions) error {
+				return resource{c.core, "resourcequotas", q.Namespace}.apply(ctx, q.Name, data, opts)
+			}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

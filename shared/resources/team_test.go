@@ -83,3 +83,38 @@ func TestMakePriorityClasses(t *testing.T) {
 		t.Errorf("MakePriorityClasses() (-want +got):\n%s", diff)
 	}
 }
+
+func TestMakeEnvironmentsQuota(t *testing.T) {
+	team := &config.Team{Name: "alpha", Namespace: "devenvs-alpha", MaxEnvironments: 7}
+	want := &corev1.ResourceQuota{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      "devenvs-environments",
+			Namespace: "devenvs-alpha",
+			Labels:    map[string]string{"app.kubernetes.io/managed-by": "devenvs", "devenvs.dev/team": "alpha"},
+		},
+		Spec: corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{"count/leases.coordination.k8s.io": resource.MustParse("7")}},
+	}
+	if diff := cmp.Diff(want, MakeEnvironmentsQuota(team), cmp.Comparer(func(a, b resource.Quantity) bool { return a.Cmp(b) == 0 })); diff != "" {
+		t.Errorf("MakeEnvironmentsQuota() (-want +got):\n%s", diff)
+	}
+}
+
+func TestMakeNameClaimAndPlace(t *testing.T) {
+	claim := MakeNameClaim("alpha", "devenvs-alpha", "demo")
+	labels := map[string]string{"app.kubernetes.io/managed-by": "devenvs", "devenvs.dev/team": "alpha", "devenvs.dev/env": "demo"}
+	want := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "demo.name-claim", Namespace: "devenvs-alpha", Labels: labels}}
+	if diff := cmp.Diff(want, claim); diff != "" {
+		t.Errorf("MakeNameClaim() (-want +got):\n%s", diff)
+	}
+	claim.UID = "uid-1"
+	place := MakePlace(claim)
+	wantPlace := metav1.ObjectMeta{
+		GenerateName:    "demo-",
+		Namespace:       "devenvs-alpha",
+		Labels:          labels,
+		OwnerReferences: []metav1.OwnerReference{{APIVersion: "v1", Kind: "ConfigMap", Name: "demo.name-claim", UID: "uid-1"}},
+	}
+	if diff := cmp.Diff(wantPlace, place.ObjectMeta); diff != "" {
+		t.Errorf("MakePlace() (-want +got):\n%s", diff)
+	}
+}

@@ -27,16 +27,20 @@ web createenv listenvs deleteenv updateenv alerthandler alertsource reaper
 
 {{/*
 Exactly the API calls each function makes (shared/kube is the only door to the API):
-  createenv     Deployments list (the count, kube.checkLimit), create, get (name race after a
-                quota refusal), delete (undoing a refused or half-made create); Pods create (the
+  createenv     Deployments list (the count, kube.checkLimit), create, delete (undoing a
+                half-made create); ConfigMaps create (the name claim), get and delete (a stale
+                claim of a create that died), patch (giving the claim to the Deployment),
+                delete (undoing); Leases create (the environment's place, counted by the
+                team's devenvs-environments quota), delete (undoing); Pods create (the
                 server-side dry-run admission check: dry-run needs create); Secrets, Services,
                 PersistentVolumeClaims create (they are removed by the garbage collector
                 through their owner reference, so no delete)
   listenvs      Deployments, Pods and metrics.k8s.io PodMetrics list
-  deleteenv     Deployments delete (foreground; the garbage collector does the rest)
+  deleteenv     Deployments delete (foreground; the garbage collector does the rest); Leases
+                deletecollection (the environment's place, given back at once)
   updateenv     Deployments get, update (read-modify-write with conflict retry)
   alerthandler  Deployments get, update
-  reaper        Deployments list, get, update, delete
+  reaper        Deployments list, get, update, delete; Leases deletecollection (as deleteenv)
   sshgateway    Deployments get, Secrets get (authorized keys), Pods list (address) (not a
                 function: a Deployment of its own, templates/55-sshgateway.yaml)
 hack/chart/rbac_test.go proves on a real apiserver that these suffice and nothing else is allowed.
@@ -45,7 +49,13 @@ hack/chart/rbac_test.go proves on a real apiserver that these suffice and nothin
 createenv:
 - apiGroups: [apps]
   resources: [deployments]
-  verbs: [get, list, create, delete]
+  verbs: [list, create, delete]
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get, create, patch, delete]
+- apiGroups: [coordination.k8s.io]
+  resources: [leases]
+  verbs: [create, delete]
 {{- if .Values.rbac.ownerReferencesPermissionEnforcement }}
 - apiGroups: [apps]
   resources: [deployments/finalizers]
@@ -75,6 +85,9 @@ deleteenv:
 - apiGroups: [apps]
   resources: [deployments]
   verbs: [delete]
+- apiGroups: [coordination.k8s.io]
+  resources: [leases]
+  verbs: [deletecollection]
 updateenv:
 - apiGroups: [apps]
   resources: [deployments]
@@ -98,6 +111,9 @@ reaper:
 - apiGroups: [apps]
   resources: [deployments]
   verbs: [get, list, update, delete]
+- apiGroups: [coordination.k8s.io]
+  resources: [leases]
+  verbs: [deletecollection]
 {{- if .Values.sshGateway.enabled }}
 # kube.Client.Route: the Deployment (state), the keys' Secret, the pods (address), nothing else.
 sshgateway:
