@@ -28,6 +28,9 @@ const (
 	EnvKubeconfig = "KUBECONFIG"
 	// EnvRedisURL selects the Redis event log; empty keeps events in process.
 	EnvRedisURL = "DEVENVS_REDIS_URL"
+	// EnvRedisPassword is Redis's password (requirepass, from a Secret); it overrides one in
+	// the URL, so the URL need not be secret.
+	EnvRedisPassword = "DEVENVS_REDIS_PASSWORD"
 	// EnvEventStream names the Redis stream of the event log (default devenvs:events).
 	EnvEventStream = "DEVENVS_EVENTLOG_STREAM"
 	// EnvAllowedOrigins is a comma-separated list of browser origins allowed by CORS.
@@ -85,7 +88,7 @@ func New(name string, cfg map[string]string, opts Options) (*App, error) {
 			return nil, err
 		}
 	}
-	var logOpts []eventlog.Option
+	logOpts := []eventlog.Option{eventlog.WithPassword(strings.TrimSpace(cfg[EnvRedisPassword]))}
 	if stream := cfg[EnvEventStream]; stream != "" {
 		logOpts = append(logOpts, eventlog.WithStream(stream))
 	}

@@ -89,7 +89,7 @@ func (d *RedisDeduper) Claim(ctx context.Context, key string, pending time.Durat
 	if pending <= 0 {
 		return 0, errNoTTL
 	}
-	old, err := d.client.SetArgs(ctx, DedupPrefix+key, dedupPending, redis.SetArgs{Mode: "NX", Get: true, TTL: pending}).Result()
+	old, err := d.client.SetArgs(ctx, DedupPrefix+dedupKey(key), dedupPending, redis.SetArgs{Mode: "NX", Get: true, TTL: pending}).Result()
 	switch {
 	case errors.Is(err, redis.Nil):
 		return ClaimNew, nil
@@ -108,7 +108,7 @@ func (d *RedisDeduper) Done(ctx context.Context, key string, ttl time.Duration) 
 	if ttl <= 0 {
 		return errNoTTL
 	}
-	if err := d.client.Set(ctx, DedupPrefix+key, dedupDone, ttl).Err(); err != nil {
+	if err := d.client.Set(ctx, DedupPrefix+dedupKey(key), dedupDone, ttl).Err(); err != nil {
 		return fmt.Errorf("mark %q done: %w", key, err)
 	}
 	return nil
@@ -116,7 +116,7 @@ func (d *RedisDeduper) Done(ctx context.Context, key string, ttl time.Duration) 
 
 // Forget implements Deduper.
 func (d *RedisDeduper) Forget(ctx context.Context, key string) error {
-	if err := d.client.Del(ctx, DedupPrefix+key).Err(); err != nil {
+	if err := d.client.Del(ctx, DedupPrefix+dedupKey(key)).Err(); err != nil {
 		return fmt.Errorf("forget %q: %w", key, err)
 	}
 	return nil
@@ -152,6 +152,7 @@ func (d *MemoryDeduper) Claim(_ context.Context, key string, pending time.Durati
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.sweep()
+	key = dedupKey(key)
 	if k, ok := d.keys[key]; ok && now.Before(k.expires) {
 		if k.done {
 			return ClaimDone, nil
@@ -170,7 +171,7 @@ func (d *MemoryDeduper) Done(_ context.Context, key string, ttl time.Duration) e
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.sweep()
-	d.keys[key] = memoryKey{done: true, expires: now.Add(ttl)}
+	d.keys[dedupKey(key)] = memoryKey{done: true, expires: now.Add(ttl)}
 	return nil
 }
 
@@ -178,7 +179,7 @@ func (d *MemoryDeduper) Done(_ context.Context, key string, ttl time.Duration) e
 func (d *MemoryDeduper) Forget(_ context.Context, key string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	delete(d.keys, key)
+	delete(d.keys, dedupKey(key))
 	return nil
 }
 

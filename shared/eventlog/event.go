@@ -50,8 +50,9 @@ type Event struct {
 }
 
 // stamped returns ev with Time set, so both implementations order and display the same way
-// whether or not the caller filled it in.
+// whether or not the caller filled it in, and with every string bounded (bounds.go).
 func stamped(ev Event, now func() time.Time) Event {
+	ev = bounded(ev)
 	if ev.Time.IsZero() {
 		ev.Time = now()
 	}

@@ -14,9 +14,10 @@ const (
 )
 
 type redisConfig struct {
-	stream  string
-	maxLen  int64
-	timeout time.Duration
+	stream   string
+	maxLen   int64
+	timeout  time.Duration
+	password string
 }
 
 func defaultRedisConfig() redisConfig {
@@ -41,4 +42,10 @@ func WithMaxLen(n int64) Option {
 // (dial_timeout, read_timeout, write_timeout query parameters).
 func WithTimeout(d time.Duration) Option {
 	return func(c *redisConfig) { c.timeout = d }
+}
+
+// WithPassword sets the password Redis requires (requirepass), overriding one in the URL,
+// so the URL can live in a ConfigMap and the password in a Secret. Empty changes nothing.
+func WithPassword(p string) Option {
+	return func(c *redisConfig) { c.password = p }
 }

@@ -20,8 +20,9 @@ type RedisLog struct {
 
 var _ Log = (*RedisLog)(nil)
 
-// NewRedis connects lazily to the Redis at url (redis://[user:pass@]host:port/db): no round
-// trip happens until the first command, so a cold start does not wait for Redis.
+// NewRedis connects lazily to the Redis at url (redis://[user:pass@]host:port/db, or
+// rediss:// for TLS): no round trip happens until the first command, so a cold start does
+// not wait for Redis.
 func NewRedis(url string, opts ...Option) (*RedisLog, error) {
 	cfg := defaultRedisConfig()
 	for _, o := range opts {
@@ -36,6 +37,9 @@ func NewRedis(url string, opts ...Option) (*RedisLog, error) {
 	ro, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse redis url: %w", err)
+	}
+	if cfg.password != "" {
+		ro.Password = cfg.password
 	}
 	applyTimeouts(ro, cfg.timeout)
 	return &RedisLog{client: redis.NewClient(ro), stream: cfg.stream, maxLen: cfg.maxLen}, nil

@@ -13,6 +13,13 @@ import (
 // that stop Redis on purpose. It returns the URL and a stop function (also run at cleanup).
 func PrivateRedis(t testing.TB) (url string, stop func()) {
 	t.Helper()
+	return PrivateRedisWith(t)
+}
+
+// PrivateRedisWith is PrivateRedis with extra redis-server arguments (e.g. the chart's
+// --maxmemory and --requirepass).
+func PrivateRedisWith(t testing.TB, args ...string) (url string, stop func()) {
+	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		unavailable(t, "redis-server is not installed: run `make redis` (it installs the Debian package)")
@@ -23,7 +30,7 @@ func PrivateRedis(t testing.TB) (url string, stop func()) {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	_ = l.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	cmd := exec.Command(bin, append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"}, args...)...)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start redis-server: %v", err)
 	}

@@ -269,3 +269,21 @@ checksum, rendered by separate templates, all see the same value.
 {{- end -}}
 {{- $es.token -}}
 {{- end -}}
+
+{{/*
+The in-chart Redis's password: redis.auth.password, else the existing Secret's (so upgrades
+keep it), else, with generate, a new random one, stored back into .Values like
+devenvs.eventSecret so every template sees the same value.
+*/}}
+{{- define "devenvs.redisPassword" -}}
+{{- $a := .Values.redis.auth -}}
+{{- if not $a.password -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace $a.secretName -}}
+{{- if and $existing $existing.data (index $existing.data "password") -}}
+{{- $_ := set $a "password" (index $existing.data "password" | b64dec) -}}
+{{- else if $a.generate -}}
+{{- $_ := set $a "password" (randAlphaNum 40) -}}
+{{- end -}}
+{{- end -}}
+{{- $a.password -}}
+{{- end -}}

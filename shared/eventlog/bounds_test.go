@@ -1,0 +1,64 @@
+package eventlog
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestTruncate(t *testing.T) {
+	tests := []struct {
+		name, in string
+		max      int
+		want     string
+	}{
+		{"short stays", "idle", 10, "idle"},
+		{"exactly the limit stays", "0123456789", 10, "0123456789"},
+		{"long is cut and marked", "0123456789abc", 10, "0123456…"},
+		{"never splits a rune", "ééééé", 8, "éé…"}, // é is 2 bytes, … is 3
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := truncate(tc.in, tc.max)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("truncate (-want +got):\n%s", diff)
+			}
+			if len(got) > tc.max || !utf8.ValidString(got) {
+				t.Errorf("truncate = %q: %d bytes (max %d), valid UTF-8 %v", got, len(got), tc.max, utf8.ValidString(got))
+			}
+		})
+	}
+}
+
+// TestBoundedEvent is issue 14 item 5: whatever a caller puts in an event (a 200 KiB alert
+// summary was accepted before), what is stored is bounded.
+func TestBoundedEvent(t *testing.T) {
+	huge := strings.Repeat("x", 200<<10)
+	got := bounded(Event{Actor: huge, Action: huge, Team: huge, Env: huge, Outcome: huge, Reason: huge, RequestID: huge})
+	for field, v := range map[string]struct {
+		s   string
+		max int
+	}{
+		"actor": {got.Actor, MaxActorBytes}, "action": {got.Action, MaxActionBytes}, "team": {got.Team, MaxNameBytes},
+		"env": {got.Env, MaxNameBytes}, "outcome": {got.Outcome, MaxOutcomeBytes}, "reason": {got.Reason, MaxReasonBytes},
+		"requestId": {got.RequestID, MaxRequestIDBytes},
+	} {
+		if len(v.s) != v.max || !strings.HasSuffix(v.s, truncatedMark) {
+			t.Errorf("%s: %d bytes, want %d ending in %q", field, len(v.s), v.max, truncatedMark)
+		}
+	}
+}
+
+func TestDedupKey(t *testing.T) {
+	short := "http://am/#/receivers/devenvs|0123abcd"
+	if got := dedupKey(short); got != short {
+		t.Errorf("dedupKey(short) = %q, want it unchanged", got)
+	}
+	long := strings.Repeat("k", 1<<20)
+	got := dedupKey(long)
+	if len(got) > MaxDedupKeyBytes || got == dedupKey(long+"x") {
+		t.Errorf("dedupKey(1 MiB) = %q (%d bytes): want a distinct digest within %d bytes", got, len(got), MaxDedupKeyBytes)
+	}
+}
