@@ -62,3 +62,28 @@ func TestDedupKey(t *testing.T) {
 		t.Errorf("dedupKey(1 MiB) = %q (%d bytes): want a distinct digest within %d bytes", got, len(got), MaxDedupKeyBytes)
 	}
 }
+
+// TestRedisURLForms: an external Redis with TLS (rediss://) and credentials in the URL, or
+// the password from its own setting (a Secret), which wins over the URL's.
+func TestRedisURLForms(t *testing.T) {
+	for _, tc := range []struct {
+		url, password   string
+		wantTLS         bool
+		wantUser, wantP string
+	}{
+		{"redis://redis:6379/0", "", false, "", ""},
+		{"rediss://redis.example:6380/1", "", true, "", ""},
+		{"rediss://devenvs:in-url@redis.example:6380/1", "", true, "devenvs", "in-url"},
+		{"redis://:in-url@redis:6379/0", "from-secret", false, "", "from-secret"},
+	} {
+		l, err := NewRedis(tc.url, WithPassword(tc.password))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.url, err)
+		}
+		o := l.client.Options()
+		if (o.TLSConfig != nil) != tc.wantTLS || o.Username != tc.wantUser || o.Password != tc.wantP {
+			t.Errorf("%s: TLS %v, user %q, password %q; want %v, %q, %q", tc.url, o.TLSConfig != nil, o.Username, o.Password, tc.wantTLS, tc.wantUser, tc.wantP)
+		}
+		_ = l.Close()
+	}
+}
