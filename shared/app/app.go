@@ -87,6 +87,9 @@ func New(name string, cfg map[string]string, opts Options) (*App, error) {
 		if a.Auth, err = auth.FromEnv(lookup); err != nil {
 			return nil, err
 		}
+		for _, w := range auth.Warnings(a.Auth) {
+			a.Logger.WithField("function", name).Warn(w)
+		}
 	}
 	logOpts := []eventlog.Option{eventlog.WithPassword(strings.TrimSpace(cfg[EnvRedisPassword]))}
 	if stream := cfg[EnvEventStream]; stream != "" {

@@ -47,6 +47,16 @@ func FromEnv(lookup func(string) (string, bool)) (Authenticator, error) {
 			return nil, fmt.Errorf("%s=%q: %w", EnvDevTokens, v, err)
 		}
 		if dev {
+			// The dev token is public (it is in the source): never inside a cluster, where
+			// anyone who can reach a function could use it. Asked of the process itself, not
+			// of lookup, so no configuration can talk it away.
+			inCluster := os.Getenv("KUBERNETES_SERVICE_HOST") != ""
+			if host, _ := lookup("KUBERNETES_SERVICE_HOST"); host != "" {
+				inCluster = true
+			}
+			if inCluster {
+				return nil, fmt.Errorf("%s=true is refused inside a Kubernetes cluster (KUBERNETES_SERVICE_HOST is set): the dev token is public; use %s or %s", EnvDevTokens, EnvTokensFile, EnvOIDCIssuer)
+			}
 			s, _ := DevTokens()
 			chain = append(chain, s)
 		}
@@ -69,4 +79,19 @@ func FromEnv(lookup func(string) (string, bool)) (Authenticator, error) {
 		return nil, ErrNotConfigured
 	}
 	return chain, nil
+}
+
+// Warnings lists what in a's configuration is allowed but risky (see OIDC.Warnings), for
+// the function to log loudly at start.
+func Warnings(a Authenticator) []string {
+	var out []string
+	switch v := a.(type) {
+	case Chain:
+		for _, c := range v {
+			out = append(out, Warnings(c)...)
+		}
+	case *OIDC:
+		out = append(out, v.Warnings()...)
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -33,6 +34,8 @@ func TestFromEnv(t *testing.T) {
 		{name: "oidc without client id", env: map[string]string{EnvOIDCIssuer: "https://issuer.example"}, wantErr: errAny},
 		{name: "missing token file", env: map[string]string{EnvTokensFile: path + ".missing"}, wantErr: os.ErrNotExist},
 		{name: "bad bool", env: map[string]string{EnvDevTokens: "yes please"}, wantErr: errAny},
+		// Issue 14 item 14: the public dev token is refused inside a cluster.
+		{name: "dev tokens inside a cluster (configuration)", env: map[string]string{EnvDevTokens: "true", "KUBERNETES_SERVICE_HOST": "10.96.0.1"}, wantErr: errAny},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,5 +97,37 @@ func TestFromEnvOIDCGroupPrefix(t *testing.T) {
 				t.Errorf("group prefix = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestDevTokensRefusedInACluster is issue 14 item 14: whatever the configuration map says,
+// a process that runs in a pod (the kubelet sets KUBERNETES_SERVICE_HOST) refuses the dev
+// token.
+func TestDevTokensRefusedInACluster(t *testing.T) {
+	t.Setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1")
+	_, err := FromEnv(func(k string) (string, bool) {
+		if k == EnvDevTokens {
+			return "true", true
+		}
+		return "", false
+	})
+	if err == nil || !strings.Contains(err.Error(), "inside a Kubernetes cluster") {
+		t.Fatalf("FromEnv with dev tokens in a pod = %v, want a refusal", err)
+	}
+}
+
+// TestOIDCWarnings is issue 14 item 13: an empty group prefix is logged loudly at start.
+func TestOIDCWarnings(t *testing.T) {
+	for prefix, want := range map[string]int{"": 1, DefaultGroupPrefix: 0} {
+		a, err := FromEnv(func(k string) (string, bool) {
+			v, ok := map[string]string{EnvOIDCIssuer: "https://issuer.example", EnvOIDCClientID: "devenvs", EnvOIDCGroupPrefix: prefix}[k]
+			return v, ok
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Warnings(a); len(got) != want {
+			t.Errorf("prefix %q: warnings %q, want %d", prefix, got, want)
+		}
 	}
 }

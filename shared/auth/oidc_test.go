@@ -8,7 +8,9 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -85,7 +87,7 @@ func TestOIDCAuthenticate(t *testing.T) {
 	if n := ti.discoveries.Load(); n != 0 {
 		t.Fatalf("NewOIDC made %d discovery calls, want 0 (start-up must stay offline)", n)
 	}
-	good := map[string]any{"email": "alice@example.com", "groups": []string{"devenvs:beta", "devenvs:alpha", "staff", "devenvs:alpha"}}
+	good := map[string]any{"email": "alice@example.com", "email_verified": true, "groups": []string{"devenvs:beta", "devenvs:alpha", "staff", "devenvs:alpha"}}
 	tests := []struct {
 		name    string
 		header  string
@@ -95,8 +97,11 @@ func TestOIDCAuthenticate(t *testing.T) {
 		{name: "no header", wantErr: ErrNoCredentials},
 		{name: "opaque token", header: "Bearer not-a-jwt", wantErr: ErrInvalidCredentials},
 		{name: "good token", header: "Bearer " + ti.sign(t, ti.key, good), want: Identity{User: "alice@example.com", Teams: []string{"alpha", "beta"}}},
-		{name: "single group as string", header: "Bearer " + ti.sign(t, ti.key, map[string]any{"email": "bob@example.com", "groups": "devenvs:gamma"}), want: Identity{User: "bob@example.com", Teams: []string{"gamma"}}},
-		{name: "no groups", header: "Bearer " + ti.sign(t, ti.key, map[string]any{"email": "carol@example.com"}), want: Identity{User: "carol@example.com", Teams: []string{}}},
+		{name: "single group as string", header: "Bearer " + ti.sign(t, ti.key, map[string]any{"email": "bob@example.com", "email_verified": true, "groups": "devenvs:gamma"}), want: Identity{User: "bob@example.com", Teams: []string{"gamma"}}},
+		{name: "no groups", header: "Bearer " + ti.sign(t, ti.key, map[string]any{"email": "carol@example.com", "email_verified": true}), want: Identity{User: "carol@example.com", Teams: []string{}}},
+		// Issue 14 item 13: an email is an identity only once the IdP verified it.
+		{name: "unverified email", header: "Bearer " + ti.sign(t, ti.key, map[string]any{"email": "ceo@example.com", "email_verified": false, "groups": []string{"devenvs:alpha"}}), wantErr: ErrInvalidCredentials},
+		{name: "email without email_verified", header: "Bearer " + ti.sign(t, ti.key, map[string]any{"email": "ceo@example.com", "groups": []string{"devenvs:alpha"}}), wantErr: ErrInvalidCredentials},
 		{name: "signed by another key", header: "Bearer " + ti.sign(t, otherKey, good), wantErr: ErrInvalidCredentials},
 		{name: "other audience", header: "Bearer " + ti.sign(t, ti.key, map[string]any{"aud": "someone-else", "email": "a@x"}), wantErr: ErrInvalidCredentials},
 		{name: "other issuer", header: "Bearer " + ti.sign(t, ti.key, map[string]any{"iss": "https://evil.example", "email": "a@x"}), wantErr: ErrInvalidCredentials},
@@ -138,8 +143,18 @@ func TestOIDCIssuerDownIsNotInvalidCredentials(t *testing.T) {
 		t.Fatalf("issuer down: error = %v, want a non-credential error (so callers answer 503)", err)
 	}
 
-	// A failed discovery is not cached: once the issuer is back, the same token works.
+	// A failed discovery is remembered briefly: the issuer is not asked again at once...
 	ti.down.Store(false)
+	asked := ti.discoveries.Load()
+	if _, err := o.Verify(context.Background(), token); err == nil {
+		t.Fatal("within the negative cache: want the remembered failure")
+	}
+	if n := ti.discoveries.Load(); n != asked {
+		t.Errorf("within the negative cache the issuer was asked %d more times, want 0", n-asked)
+	}
+	// ...and once that has passed, and the issuer is back, the same token works.
+	now := time.Now()
+	o.now = func() time.Time { return now.Add(discoveryRetryAfter) }
 	got, err := o.Verify(context.Background(), token)
 	if err != nil {
 		t.Fatalf("issuer back: %v", err)
@@ -157,6 +172,9 @@ func TestNewOIDCValidates(t *testing.T) {
 		{name: "no issuer", cfg: OIDCConfig{ClientID: "x"}},
 		{name: "relative issuer", cfg: OIDCConfig{IssuerURL: "issuer.example", ClientID: "x"}},
 		{name: "no client id", cfg: OIDCConfig{IssuerURL: "https://issuer.example"}},
+		// Issue 14 item 13: discovery and keys over plain HTTP only from this machine.
+		{name: "http issuer", cfg: OIDCConfig{IssuerURL: "http://issuer.example", ClientID: "x"}},
+		{name: "http issuer on a private address", cfg: OIDCConfig{IssuerURL: "http://10.0.0.5:8080", ClientID: "x"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,6 +182,14 @@ func TestNewOIDCValidates(t *testing.T) {
 				t.Error("want error, got nil")
 			}
 		})
+	}
+}
+
+func TestNewOIDCAllowsLoopbackHTTP(t *testing.T) {
+	for _, issuer := range []string{"http://127.0.0.1:5556", "http://localhost:5556/dex", "http://[::1]:5556", "https://issuer.example"} {
+		if _, err := NewOIDC(OIDCConfig{IssuerURL: issuer, ClientID: "x"}); err != nil {
+			t.Errorf("NewOIDC(%s) = %v, want it accepted", issuer, err)
+		}
 	}
 }
 
@@ -216,5 +242,133 @@ func TestIdentityFromClaims(t *testing.T) {
 				t.Errorf("identity (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestOIDCDiscoveryWhileIssuerHangs is issue 14 item 6: while the issuer hangs, concurrent
+// requests share one discovery instead of queueing for their own (8 used to finish 300 ms
+// apart, ~100 s for the last with the real 5 s timeout), a request whose context ends stops
+// waiting at once, and the failure is remembered briefly so the next requests do not wait.
+func TestOIDCDiscoveryWhileIssuerHangs(t *testing.T) {
+	const hang = 300 * time.Millisecond
+	var discoveries atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		discoveries.Add(1)
+		time.Sleep(hang)
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	o, err := NewOIDC(OIDCConfig{IssuerURL: srv.URL, ClientID: "devenvs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	start := time.Now()
+	var wg sync.WaitGroup
+	took := make([]time.Duration, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := o.Verify(context.Background(), "x.y.z")
+			took[i] = time.Since(start)
+			if err == nil || errors.Is(err, ErrInvalidCredentials) {
+				t.Errorf("request %d: %v, want the issuer's failure", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	slowest := slices.Max(took)
+	t.Logf("%d concurrent requests while the issuer hangs %s: slowest answered after %s, %d discoveries", n, hang, slowest, discoveries.Load())
+	if slowest > 2*hang {
+		t.Errorf("slowest request took %s, want about one discovery (%s), not one each", slowest, hang)
+	}
+	if got := discoveries.Load(); got != 1 {
+		t.Errorf("%d discoveries, want 1 shared", got)
+	}
+
+	// Remembered: the next request fails at once, without asking.
+	t0 := time.Now()
+	if _, err := o.Verify(context.Background(), "x.y.z"); err == nil {
+		t.Error("want the remembered failure")
+	}
+	if d := time.Since(t0); d > hang/3 || discoveries.Load() != 1 {
+		t.Errorf("within the negative cache: %s and %d discoveries, want at once and none more", d, discoveries.Load()-1)
+	}
+
+	// After it, a request with a short deadline stops waiting when its context ends.
+	now := time.Now()
+	o.now = func() time.Time { return now.Add(discoveryRetryAfter) }
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	t0 = time.Now()
+	if _, err := o.Verify(ctx, "x.y.z"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Verify with a 50 ms deadline = %v, want DeadlineExceeded", err)
+	}
+	if d := time.Since(t0); d > hang/2 {
+		t.Errorf("a request with a 50 ms deadline waited %s", d)
+	}
+}
+
+// TestOIDCKeyRotation: the issuer starts signing with a new key (published beside the old
+// one, then alone); tokens signed with it are accepted without a restart (go-oidc fetches
+// the keys again for an unknown key id), a token naming a key the issuer no longer
+// publishes is refused, and an expired token is refused throughout.
+func TestOIDCKeyRotation(t *testing.T) {
+	oldKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var current atomic.Pointer[oidctest.Server]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { current.Load().ServeHTTP(w, r) }))
+	defer srv.Close()
+	publish := func(keys map[string]*rsa.PrivateKey) {
+		s := &oidctest.Server{}
+		for id, k := range keys {
+			s.PublicKeys = append(s.PublicKeys, oidctest.PublicKey{PublicKey: k.Public(), KeyID: id, Algorithm: oidc.RS256})
+		}
+		s.SetIssuer(srv.URL)
+		current.Store(s)
+	}
+	sign := func(key *rsa.PrivateKey, id string, exp time.Time) string {
+		raw, _ := json.Marshal(map[string]any{"iss": srv.URL, "aud": "devenvs", "sub": "alice", "exp": exp.Unix(), "iat": time.Now().Unix(), "groups": []string{"devenvs:alpha"}})
+		return oidctest.SignIDToken(key, id, oidc.RS256, string(raw))
+	}
+	o, err := NewOIDC(OIDCConfig{IssuerURL: srv.URL, ClientID: "devenvs", GroupPrefix: DefaultGroupPrefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	hour := time.Now().Add(time.Hour)
+	expired := time.Now().Add(-time.Minute)
+
+	publish(map[string]*rsa.PrivateKey{"k1": oldKey})
+	for _, step := range []struct {
+		name    string
+		publish map[string]*rsa.PrivateKey
+		token   string
+		ok      bool
+	}{
+		{"old key", nil, sign(oldKey, "k1", hour), true},
+		{"expired token", nil, sign(oldKey, "k1", expired), false},
+		{"rotation: both keys published, new one used", map[string]*rsa.PrivateKey{"k1": oldKey, "k2": newKey}, sign(newKey, "k2", hour), true},
+		{"old key retired", map[string]*rsa.PrivateKey{"k2": newKey}, sign(newKey, "k2", hour), true},
+		{"a token naming a key no longer published", nil, sign(oldKey, "k1-retired", hour), false},
+		{"expired token of the new key", nil, sign(newKey, "k2", expired), false},
+	} {
+		if step.publish != nil {
+			publish(step.publish)
+		}
+		id, err := o.Verify(ctx, step.token)
+		if step.ok && (err != nil || id.User != "alice") {
+			t.Errorf("%s: %+v, %v; want alice", step.name, id, err)
+		}
+		if !step.ok && !errors.Is(err, ErrInvalidCredentials) {
+			t.Errorf("%s: %v, want ErrInvalidCredentials", step.name, err)
+		}
 	}
 }
