@@ -3,6 +3,7 @@ package deleteenv
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/devenvs/devenvs/functions/createenv"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
 
@@ -47,6 +49,9 @@ func TestDeleteRemovesEveryOwnedObject(t *testing.T) {
 				l, err := cs.CoreV1().PersistentVolumeClaims(ns).List(ctx, sel)
 				return lenOr(l.Items, err)
 			},
+			// The name claim and the place (the team's count) go too.
+			func() (int, error) { l, err := cs.CoreV1().ConfigMaps(ns).List(ctx, sel); return lenOr(l.Items, err) },
+			func() (int, error) { l, err := cs.CoordinationV1().Leases(ns).List(ctx, sel); return lenOr(l.Items, err) },
 		}
 		for _, count := range counts {
 			if n, err := count(); err != nil || n > 0 {
@@ -85,6 +90,49 @@ func TestDeleteRejectsBadPaths(t *testing.T) {
 	if status, _ := fixture.Do(t, http.MethodGet, del.URL+"/alpha/absent", "alice", nil); status != http.StatusMethodNotAllowed {
 		t.Errorf("GET: status %d, want 405", status)
 	}
+}
+
+// TestHangUpFinishesTheDelete is issue 14 item 16: a delete whose caller has already hung up
+// (its request's context is cancelled as the handler runs) still happens, and the log says
+// so, where it used to fail with "context canceled" and log "failure".
+func TestHangUpFinishesTheDelete(t *testing.T) {
+	fx := fixture.New(t, nil)
+	create := fx.Serve(t, createenv.New(), nil)
+	spec := map[string]any{"team": "alpha", "name": "hungup", "sshPublicKeys": []string{fixture.SSHKey}}
+	if status, body := fixture.Do(t, http.MethodPost, create.URL, "alice", spec); status != http.StatusCreated {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	f := New()
+	if err := f.Start(context.Background(), fx.Env); err != nil {
+		t.Fatal(err)
+	}
+	defer f.Stop(context.Background())
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	req, err := fixture.NewRequest(gone, http.MethodDelete, "http://deleteenv/alpha/hungup", "alice", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Handle(httptest.NewRecorder(), req)
+
+	ctx := context.Background()
+	d, err := fx.Clientset.AppsV1().Deployments(fx.Namespace("alpha")).Get(ctx, "hungup", metav1.GetOptions{})
+	if err == nil && d.DeletionTimestamp == nil {
+		t.Error("the environment was not deleted")
+	}
+	events, err := fx.EventLog(t).Latest(ctx, "alpha", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		if e.Env == "hungup" && e.Action == "delete" {
+			if e.Outcome != eventlog.OutcomeSuccess {
+				t.Errorf("logged %s (%s), want success", e.Outcome, e.Reason)
+			}
+			return
+		}
+	}
+	t.Errorf("no delete logged: %+v", events)
 }
 
 func lenOr[T any](items []T, err error) (int, error) { return len(items), err }

@@ -1,33 +1,42 @@
 package deleteenv
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/httpx"
 	"github.com/devenvs/devenvs/shared/kube"
 )
 
+// actionBudget bounds a delete once it has begun. Like a create, it does not end when the
+// caller hangs up: a delete cut off mid-flight may have happened anyway, and the log must not
+// say "failure" for an environment that is gone, so it finishes and is logged as it ended.
+const actionBudget = 20 * time.Second
+
 func (f *Function) delete(w http.ResponseWriter, r *http.Request) {
 	target, ok := f.App.ResolveTarget(w, r, http.MethodDelete)
 	if !ok {
 		return
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), actionBudget)
+	defer cancel()
 	teamName, name := target.Team.Name, target.Name
-	ev := eventlog.Event{Actor: target.Caller.User, Action: "delete", Team: teamName, Env: name, RequestID: httpx.RequestID(r.Context())}
-	err := f.App.Kube.Delete(r.Context(), target.Team.Namespace, name)
+	ev := eventlog.Event{Actor: target.Caller.User, Action: "delete", Team: teamName, Env: name, RequestID: httpx.RequestID(ctx)}
+	err := f.App.Kube.Delete(ctx, target.Team.Namespace, name)
 	switch {
 	case errors.Is(err, kube.ErrNotFound):
 		httpx.WriteError(w, r, http.StatusNotFound, fmt.Errorf("environment %s not found in team %s", name, teamName))
 	case err != nil:
 		ev.Outcome, ev.Reason = eventlog.OutcomeFailure, err.Error()
-		f.App.Events.Record(r.Context(), ev)
+		f.App.Events.Record(ctx, ev)
 		httpx.WriteError(w, r, http.StatusBadGateway, err)
 	default:
 		ev.Outcome = eventlog.OutcomeSuccess
-		f.App.Events.Record(r.Context(), ev)
+		f.App.Events.Record(ctx, ev)
 		w.WriteHeader(http.StatusNoContent)
 	}
 }

@@ -23,6 +23,11 @@ import (
 
 const maxUpdateBytes = 4 << 10
 
+// actionBudget bounds an update once it has begun. It does not end when the caller hangs
+// up, as a create does not: an update cut off mid-flight may have happened anyway, and the
+// log must say what happened, not "failure".
+const actionBudget = 20 * time.Second
+
 // errExpired refuses to start an environment whose lifetime is over; extend it first.
 var errExpired = apis.ErrGeneric("the environment's lifetime is over: extend it before starting it", "action")
 
@@ -43,7 +48,8 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	ctx := r.Context()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), actionBudget)
+	defer cancel()
 	now := f.App.Now()
 	var d *appsv1.Deployment
 	if u.Action == env.ActionResize {
