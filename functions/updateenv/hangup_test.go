@@ -37,8 +37,11 @@ func TestHangUpFinishesTheUpdate(t *testing.T) {
 
 	ctx := context.Background()
 	d, err := fx.Clientset.AppsV1().Deployments(fx.Namespace("alpha")).Get(ctx, "hungup", metav1.GetOptions{})
-	if err != nil || *d.Spec.Replicas != 0 {
-		t.Errorf("after the stop: %v (err %v), want 0 replicas", d.Spec.Replicas, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *d.Spec.Replicas != 0 {
+		t.Errorf("after the stop: %d replicas, want 0", *d.Spec.Replicas)
 	}
 	events, err := fx.EventLog(t).Latest(ctx, "alpha", 10)
 	if err != nil {
