@@ -35,6 +35,9 @@ const (
 	EnvEventStream = "DEVENVS_EVENTLOG_STREAM"
 	// EnvAllowedOrigins is a comma-separated list of browser origins allowed by CORS.
 	EnvAllowedOrigins = "DEVENVS_ALLOWED_ORIGINS"
+	// EnvMetricsToken is the bearer token /metrics asks of scrapers on functions that users
+	// call; without it those functions do not serve /metrics at all (they are public).
+	EnvMetricsToken = "DEVENVS_METRICS_TOKEN"
 )
 
 // App is what a handler needs: configuration, Kubernetes, identity, the event log, metrics.
@@ -53,6 +56,13 @@ type App struct {
 	Origins  []string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+
+	// users is true for the functions users call (Options.Auth): public, browser-facing.
+	users bool
+	// metricsToken guards /metrics of those functions (EnvMetricsToken); nil serves none.
+	metricsToken *auth.Static
+	// refusals rate-limits logging 401/403 answers to the activity log (refusals.go).
+	refusals *refusalLog
 }
 
 // Options says which dependencies a function needs, so one without Kubernetes (the event
@@ -64,7 +74,10 @@ type Options struct {
 
 // New builds an App from cfg.
 func New(name string, cfg map[string]string, opts Options) (*App, error) {
-	a := &App{Name: name, Logger: httpx.NewLogger(), Registry: httpx.NewRegistry(), Now: time.Now}
+	a := &App{Name: name, Logger: httpx.NewLogger(), Registry: httpx.NewRegistry(), Now: time.Now, users: opts.Auth}
+	if t := strings.TrimSpace(cfg[EnvMetricsToken]); t != "" {
+		a.metricsToken = auth.StaticToken(t)
+	}
 	var err error
 	if path := cfg[EnvConfig]; path != "" {
 		if a.Config, err = config.Load(path); err != nil {
@@ -102,6 +115,7 @@ func New(name string, cfg map[string]string, opts Options) (*App, error) {
 	a.Dedup = eventlog.NewDeduper(a.Log)
 	a.SSHInput = eventlog.NewSSHInput(a.Log)
 	gatewayFromEnv(a.Config, cfg)
+	a.refusals = newRefusalLog(a.Registry)
 	for _, o := range strings.Split(cfg[EnvAllowedOrigins], ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			a.Origins = append(a.Origins, o)
@@ -111,9 +125,14 @@ func New(name string, cfg map[string]string, opts Options) (*App, error) {
 }
 
 // Handler wraps a function's handler with the shared middleware and serves /metrics beside it.
+// Functions users call take JSON bodies only (httpx.RequireJSON, against cross-site forms)
+// and serve /metrics only to a scraper holding EnvMetricsToken: they are public.
 func (a *App) Handler(h http.Handler, methods ...string) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", httpx.MetricsHandler(a.Registry))
+	mux.Handle("/metrics", a.metricsHandler())
+	if a.users {
+		h = httpx.RequireJSON(h)
+	}
 	mux.Handle("/", h)
 	return httpx.Chain(mux, httpx.Options{
 		Logger:         a.Logger,
@@ -129,4 +148,24 @@ func (a *App) Close(context.Context) error {
 		return nil
 	}
 	return a.Log.Close()
+}
+
+// metricsHandler serves /metrics: openly on the functions only the cluster reaches (event
+// source, alert handler, reaper), and on public ones only with the metrics token.
+func (a *App) metricsHandler() http.Handler {
+	metrics := httpx.MetricsHandler(a.Registry)
+	if !a.users {
+		return metrics
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.metricsToken == nil {
+			httpx.WriteError(w, r, http.StatusNotFound, fmt.Errorf("/metrics is not served by this public function unless %s is set", EnvMetricsToken))
+			return
+		}
+		if err := a.metricsToken.Check(r); err != nil {
+			httpx.WriteAuthError(w, r, err)
+			return
+		}
+		metrics.ServeHTTP(w, r)
+	})
 }

@@ -7,16 +7,26 @@ import (
 	"github.com/devenvs/devenvs/shared/auth"
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/httpx"
 )
 
 // Identify authenticates the caller, answering 401 itself when that fails.
+// A refusal (not an unreachable issuer) is logged to the activity log, rate-limited; the
+// access log names the user who was identified.
 func (a *App) Identify(w http.ResponseWriter, r *http.Request) (auth.Identity, bool) {
 	id, err := a.Auth.Authenticate(r)
 	if err != nil {
+		if errors.Is(err, auth.ErrNoCredentials) || errors.Is(err, auth.ErrInvalidCredentials) {
+			a.refusals.record(r.Context(), a.Events, eventlog.Event{
+				Actor: "unauthenticated", Action: ActionDenied, Outcome: eventlog.OutcomeFailure,
+				Reason: "401: " + err.Error(), RequestID: httpx.RequestID(r.Context()),
+			})
+		}
 		httpx.WriteAuthError(w, r, err)
 		return auth.Identity{}, false
 	}
+	httpx.SetUser(r.Context(), id.User)
 	return id, true
 }
 
@@ -25,6 +35,14 @@ func (a *App) Identify(w http.ResponseWriter, r *http.Request) (auth.Identity, b
 // caller is in but the configuration lacks is a 404.
 func (a *App) TeamFor(w http.ResponseWriter, r *http.Request, id auth.Identity, team string) (*config.Team, bool) {
 	if !id.InTeam(team) {
+		// Logged in the team's own log, so the team sees who tried to act in it; only for a
+		// configured team, so a caller cannot create log streams by naming teams.
+		if _, known := a.Config.Team(team); known {
+			a.refusals.record(r.Context(), a.Events, eventlog.Event{
+				Actor: id.User, Action: ActionDenied, Team: team, Outcome: eventlog.OutcomeFailure,
+				Reason: "403: not a member of team " + team, RequestID: httpx.RequestID(r.Context()),
+			})
+		}
 		httpx.WriteForbidden(w, r, team)
 		return nil, false
 	}

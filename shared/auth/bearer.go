@@ -6,6 +6,12 @@ import (
 	"strings"
 )
 
+// fromBrowser reports whether r comes from a web browser: every current browser sends the
+// Fetch Metadata headers, and no tool that puts a token in a URL (func invoke, curl) does.
+func fromBrowser(r *http.Request) bool {
+	return r.Header.Get("Sec-Fetch-Mode") != "" || r.Header.Get("Sec-Fetch-Site") != ""
+}
+
 // BearerToken extracts the token of an `Authorization: Bearer <token>` header. The scheme is
 // case-insensitive (RFC 7235).
 //
@@ -18,6 +24,11 @@ func BearerToken(r *http.Request) (string, error) {
 		return "", ErrNoCredentials
 	}
 	scheme, token, ok := strings.Cut(h, " ")
+	if ok && strings.EqualFold(scheme, "Basic") && fromBrowser(r) {
+		// A browser resends Basic credentials it has cached on any request to the origin,
+		// cross-site forms included; a bearer token it never sends by itself.
+		return "", fmt.Errorf("%w: HTTP Basic is not accepted from a browser (it resends cached Basic credentials cross-site): send Authorization: Bearer", ErrInvalidCredentials)
+	}
 	if ok && strings.EqualFold(scheme, "Basic") {
 		if _, password, ok := r.BasicAuth(); ok && password != "" {
 			return password, nil

@@ -154,3 +154,33 @@ func TestDevTokens(t *testing.T) {
 		t.Error("dev store accepted a non-dev token")
 	}
 }
+
+// TestBasicRefusedFromBrowsers is issue 14 item 10: a browser resends cached Basic
+// credentials on any request to the origin, cross-site forms included, so Basic is accepted
+// only from tools (func invoke, curl), never from a request carrying Fetch Metadata.
+func TestBasicRefusedFromBrowsers(t *testing.T) {
+	store, err := ParseTokens([]byte(tokenFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("anyone:"+aliceToken))
+	for _, tc := range []struct {
+		name    string
+		headers map[string]string
+		ok      bool
+	}{
+		{"Basic from a tool", map[string]string{"Authorization": basic}, true},
+		{"Basic from a cross-site form", map[string]string{"Authorization": basic, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}, false},
+		{"Basic from the same site", map[string]string{"Authorization": basic, "Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors"}, false},
+		{"Bearer from the UI", map[string]string{"Authorization": "Bearer " + aliceToken, "Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors"}, true},
+	} {
+		r := httptest.NewRequest("POST", "/", nil)
+		for k, v := range tc.headers {
+			r.Header.Set(k, v)
+		}
+		_, err := store.Authenticate(r)
+		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, ErrInvalidCredentials)) {
+			t.Errorf("%s: %v, want accepted %v", tc.name, err, tc.ok)
+		}
+	}
+}

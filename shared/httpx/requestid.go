@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -18,6 +19,15 @@ type ctxKey struct{}
 type requestInfo struct {
 	id     string
 	logger *logrus.Entry
+	// user is who the request authenticated as (SetUser), for the access log.
+	user atomic.Pointer[string]
+}
+
+// SetUser records who the request authenticated as, so the access log names them.
+func SetUser(ctx context.Context, user string) {
+	if ri, ok := ctx.Value(ctxKey{}).(*requestInfo); ok {
+		ri.user.Store(&user)
+	}
 }
 
 // RequestID returns the request's id, or "" outside Chain.
@@ -78,12 +88,18 @@ func accessLog(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		Logger(r.Context()).WithFields(logrus.Fields{
+		fields := logrus.Fields{
 			"method":      r.Method,
 			"path":        r.URL.Path,
 			"status":      sw.code(),
 			"duration_ms": float64(time.Since(start).Microseconds()) / 1000,
-		}).Info("request")
+		}
+		if ri, ok := r.Context().Value(ctxKey{}).(*requestInfo); ok {
+			if u := ri.user.Load(); u != nil {
+				fields["user"] = *u
+			}
+		}
+		Logger(r.Context()).WithFields(fields).Info("request")
 	})
 }
 
