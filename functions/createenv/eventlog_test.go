@@ -18,7 +18,8 @@ import (
 func TestRedisDownDoesNotFailCreates(t *testing.T) {
 	fx := fixture.New(t, nil)
 	url, stopRedis := testenv.PrivateRedis(t)
-	srv := fx.Serve(t, New(), map[string]string{"DEVENVS_REDIS_URL": url})
+	// createenv is public: its /metrics answers only a scraper holding the metrics token.
+	srv := fx.Serve(t, New(), map[string]string{"DEVENVS_REDIS_URL": url, app.EnvMetricsToken: metricsToken})
 
 	if status, body := fixture.Do(t, http.MethodPost, srv.URL, "alice", spec("alpha", "before")); status != http.StatusCreated {
 		t.Fatalf("create with Redis up: %d %s", status, body)
@@ -45,11 +46,18 @@ func TestRedisDownDoesNotFailCreates(t *testing.T) {
 	}
 }
 
+const metricsToken = "test-metrics-token"
+
 var failuresLine = regexp.MustCompile(`(?m)^` + eventlog.FailuresMetric + ` (\S+)$`)
 
 func failures(t *testing.T, base string) float64 {
 	t.Helper()
-	resp, err := http.Get(base + "/metrics")
+	req, err := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+metricsToken)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

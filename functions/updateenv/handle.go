@@ -62,7 +62,7 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request) {
 		}
 		if err == nil {
 			d, err = f.App.Kube.Update(ctx, target.Team.Namespace, name, func(d *appsv1.Deployment) (bool, error) {
-				return apply(u, d, now)
+				return apply(u, d, target.Team, now)
 			})
 		}
 	}
@@ -70,6 +70,7 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request) {
 	var (
 		quota *kube.QuotaError
 		full  *kube.NodeFullError
+		fe    *apis.FieldError
 	)
 	switch {
 	case errors.Is(err, kube.ErrNotFound):
@@ -77,6 +78,9 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, errExpired):
 		httpx.WriteError(w, r, http.StatusConflict, errExpired)
+		return
+	case errors.As(err, &fe):
+		httpx.WriteError(w, r, http.StatusUnprocessableEntity, fe)
 		return
 	case errors.As(err, &quota):
 		ev.Outcome, ev.Reason = eventlog.OutcomeFailure, quota.Message
@@ -118,7 +122,7 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request) {
 }
 
 // apply maps a validated Update onto the Deployment.
-func apply(u *env.Update, d *appsv1.Deployment, now time.Time) (bool, error) {
+func apply(u *env.Update, d *appsv1.Deployment, team *config.Team, now time.Time) (bool, error) {
 	switch u.Action {
 	case env.ActionStop:
 		return resources.Stop(d, "StoppedByUser"), nil
@@ -131,6 +135,13 @@ func apply(u *env.Update, d *appsv1.Deployment, now time.Time) (bool, error) {
 		lifetime, err := time.ParseDuration(u.Lifetime)
 		if err != nil {
 			return false, err
+		}
+		// maxLifetime bounds each extension; the team's total lifetime bounds them all.
+		end := d.CreationTimestamp.Add(team.TotalLifetime())
+		if now.Add(lifetime).After(end) {
+			return false, apis.ErrInvalidValue(u.Lifetime, "lifetime", fmt.Sprintf(
+				"would outlive the team's total lifetime of %s from creation (at most until %s)",
+				config.Duration(team.TotalLifetime()), end.UTC().Format(time.RFC3339)))
 		}
 		return resources.Extend(d, now.Add(lifetime)), nil
 	case env.ActionIdleStop:

@@ -280,7 +280,7 @@ func TestRBAC(t *testing.T) {
 			want := []rbacv1.PolicyRule{
 				{APIGroups: []string{""}, Resources: []string{"namespaces", "resourcequotas"}, Verbs: []string{"create", "patch"}},
 				{APIGroups: []string{"networking.k8s.io"}, Resources: []string{"networkpolicies"}, Verbs: []string{"create", "patch"}},
-				{APIGroups: []string{"scheduling.k8s.io"}, Resources: []string{"priorityclasses"}, Verbs: []string{"create", "patch"}},
+				{APIGroups: []string{"scheduling.k8s.io"}, Resources: []string{"priorityclasses"}, Verbs: []string{"create", "patch", "delete"}},
 			}
 			if diff := cmp.Diff(want, cr.Rules); diff != "" {
 				t.Errorf("ClusterRole devenvs-admin rules (-want +got):\n%s", diff)

@@ -457,8 +457,10 @@ func TestAdminRoleAppliesTeams(t *testing.T) {
 		t.Fatalf("ApplyTeams with devenvs-admin's rights: %v", lastErr)
 	}
 	for _, team := range cfg.Teams {
-		if _, err := cs.CoreV1().ResourceQuotas(team.Namespace).Get(ctx, resources.QuotaName, metav1.GetOptions{}); err != nil {
-			t.Errorf("ApplyTeams made no quota in %s: %v", team.Namespace, err)
+		for _, name := range []string{resources.QuotaName, resources.EnvironmentsQuotaName} {
+			if _, err := cs.CoreV1().ResourceQuotas(team.Namespace).Get(ctx, name, metav1.GetOptions{}); err != nil {
+				t.Errorf("ApplyTeams made no quota %s in %s: %v", name, team.Namespace, err)
+			}
 		}
 		// The NetworkPolicies the apiserver stored are the builders' (hack/netpol proves
 		// what they mean).

@@ -5,6 +5,7 @@ package config
 
 import (
 	"path"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -112,6 +113,10 @@ type Priority struct {
 	ClassName   string `json:"className"`
 	Value       int32  `json:"value"`
 	Description string `json:"description"`
+	// Preempts lets pods of this priority evict lower-priority pods to make room. Priority
+	// classes are cluster-wide, so on shared pools that means other teams' environments:
+	// false (the default) only orders the scheduling queue (preemptionPolicy: Never).
+	Preempts bool `json:"preempts,omitempty"`
 }
 
 // ExpiryAction is what the reaper does with an environment whose lifetime has passed.
@@ -137,9 +142,16 @@ type Team struct {
 	MaxCPU    resource.Quantity `json:"maxCPU"`
 	MaxMemory resource.Quantity `json:"maxMemory"`
 	// MaxEnvironments bounds how many environments the team may have at once.
-	MaxEnvironments int          `json:"maxEnvironments"`
-	MaxLifetime     Duration     `json:"maxLifetime"`
-	OnExpiry        ExpiryAction `json:"onExpiry"`
+	MaxEnvironments int `json:"maxEnvironments"`
+	// MaxLifetime bounds one lifetime: at creation, and each extension from now.
+	MaxLifetime Duration `json:"maxLifetime"`
+	// MaxTotalLifetime bounds an environment's whole life from its creation, however often
+	// it is extended; 0 means DefaultTotalLifetimeFactor x MaxLifetime (TotalLifetime).
+	MaxTotalLifetime Duration `json:"maxTotalLifetime,omitempty"`
+	// MaxGPUs is the team's GPU quota (GPUQuotaResource in its ResourceQuota), 0 by default
+	// so a team gets GPUs only when given them; a quota line written in Quota wins.
+	MaxGPUs  int          `json:"maxGPUs,omitempty"`
+	OnExpiry ExpiryAction `json:"onExpiry"`
 	// Home is the team's default home: persistent (when empty) or scratch.
 	Home HomeKind `json:"home,omitempty"`
 	// StopWarning is the least notice the activity log and the UI give before the platform
@@ -154,6 +166,20 @@ type Team struct {
 	SSHInputWindow *Duration `json:"sshInputWindow,omitempty"`
 	// Quota is the hard list of the team namespace's ResourceQuota.
 	Quota corev1.ResourceList `json:"quota,omitempty"`
+}
+
+// DefaultTotalLifetimeFactor gives TotalLifetime when MaxTotalLifetime is not set.
+const DefaultTotalLifetimeFactor = 3
+
+// GPUQuotaResource is the ResourceQuota line that MaxGPUs sets.
+const GPUQuotaResource corev1.ResourceName = "requests.nvidia.com/gpu"
+
+// TotalLifetime is the longest an environment of the team may live from its creation.
+func (t *Team) TotalLifetime() time.Duration {
+	if t.MaxTotalLifetime > 0 {
+		return time.Duration(t.MaxTotalLifetime)
+	}
+	return DefaultTotalLifetimeFactor * time.Duration(t.MaxLifetime)
 }
 
 // Team returns the team called name.

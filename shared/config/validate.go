@@ -251,6 +251,21 @@ func (c *Config) validateTeams(v *validator) {
 		if t.SSHInputWindow != nil && *t.SSHInputWindow < 0 {
 			v.add(tp+".sshInputWindow", "must be >= 0s, got %s", *t.SSHInputWindow)
 		}
+		if t.MaxTotalLifetime < 0 || (t.MaxTotalLifetime > 0 && t.MaxTotalLifetime < t.MaxLifetime) {
+			v.add(tp+".maxTotalLifetime", "must be at least maxLifetime (%s), got %s", t.MaxLifetime, t.MaxTotalLifetime)
+		}
+		if t.MaxGPUs < 0 {
+			v.add(tp+".maxGPUs", "must not be negative, got %d", t.MaxGPUs)
+		}
+		// A GPU pool without GPUs to use is a configuration mistake, not a quiet refusal at
+		// create time: say it here.
+		if _, explicit := t.Quota[GPUQuotaResource]; t.MaxGPUs == 0 && !explicit {
+			for _, name := range t.Pools {
+				if pool, ok := c.Pool(name); ok && pool.GPU {
+					v.add(tp+".maxGPUs", "team may use GPU pool %q but has no GPU quota: set maxGPUs", name)
+				}
+			}
+		}
 		switch t.OnExpiry {
 		case ExpiryStop, ExpiryDelete:
 		default:

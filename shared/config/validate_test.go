@@ -48,6 +48,15 @@ func TestValidate(t *testing.T) {
 			`teams.beta.priorities[2]: unknown priority "urgent"`,
 		},
 	}, {
+		// Issue 14 item 12: GPUs are an explicit team setting.
+		name:   "GPU pool without GPUs",
+		mutate: func(c *Config) { c.Teams[0].MaxGPUs = 0 },
+		want:   []string{`teams.alpha.maxGPUs: team may use GPU pool "gpu-a100" but has no GPU quota: set maxGPUs`},
+	}, {
+		name:   "total lifetime shorter than one lifetime",
+		mutate: func(c *Config) { c.Teams[1].MaxTotalLifetime = Duration(time.Hour) },
+		want:   []string{`teams.beta.maxTotalLifetime: must be at least maxLifetime (24h), got 1h`},
+	}, {
 		name:   "team without pools",
 		mutate: func(c *Config) { c.Teams[1].Pools = nil },
 		want:   []string{`teams.beta.pools: at least one pool is required`},

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/devenvs/devenvs/shared/config"
@@ -22,11 +24,26 @@ const FieldManager = "devenvs"
 // and pair of NetworkPolicies per team and one PriorityClass per priority. It uses server-side apply, so
 // running it again is harmless and changed quotas take effect.
 func (c *Client) ApplyTeams(ctx context.Context, cfg *config.Config) error {
+	classes := resource{c.scheduling, "priorityclasses", ""}
 	for _, pc := range resources.MakePriorityClasses(cfg) {
 		pc.TypeMeta = metav1.TypeMeta{APIVersion: schedulingv1.SchemeGroupVersion.String(), Kind: "PriorityClass"}
-		if err := c.apply(ctx, pc.Name, &pc, func(name string, data []byte, opts metav1.PatchOptions) error {
-			return resource{c.scheduling, "priorityclasses", ""}.apply(ctx, name, data, opts)
-		}); err != nil {
+		apply := func() error {
+			return c.apply(ctx, pc.Name, &pc, func(name string, data []byte, opts metav1.PatchOptions) error {
+				return classes.apply(ctx, name, data, opts)
+			})
+		}
+		err := apply()
+		if err != nil && apierrors.IsInvalid(err) && strings.Contains(err.Error(), "field is immutable") {
+			// A PriorityClass's value and preemptionPolicy cannot change in place (e.g. from
+			// an earlier version, where every class preempted): replace it. Pods that exist
+			// keep the priority they were admitted with; a pod created in the instant
+			// between delete and create is refused and retried by its controller.
+			if derr := classes.delete(ctx, pc.Name, metav1.DeleteOptions{}); derr != nil && !apierrors.IsNotFound(derr) {
+				return fmt.Errorf("replace PriorityClass %s: %w", pc.Name, derr)
+			}
+			err = apply()
+		}
+		if err != nil {
 			return err
 		}
 	}

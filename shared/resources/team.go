@@ -3,6 +3,7 @@ package resources
 import (
 	corev1 "k8s.io/api/core/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/devenvs/devenvs/shared/config"
@@ -25,11 +26,16 @@ func MakeNamespace(team *config.Team) *corev1.Namespace {
 	}
 }
 
-// MakeResourceQuota builds the ResourceQuota named QuotaName capping a team namespace,
-// or returns nil when the team has no quota.
+// MakeResourceQuota builds the ResourceQuota named QuotaName capping a team namespace: the
+// team's quota lines and always its GPU line (config.Team.MaxGPUs, 0 unless given), so a team
+// never gets GPUs by default.
 func MakeResourceQuota(team *config.Team) *corev1.ResourceQuota {
-	if len(team.Quota) == 0 {
-		return nil
+	hard := team.Quota.DeepCopy()
+	if hard == nil {
+		hard = corev1.ResourceList{}
+	}
+	if _, explicit := hard[config.GPUQuotaResource]; !explicit {
+		hard[config.GPUQuotaResource] = *resource.NewQuantity(int64(team.MaxGPUs), resource.DecimalSI)
 	}
 	return &corev1.ResourceQuota{
 		ObjectMeta: metav1.ObjectMeta{
@@ -37,7 +43,7 @@ func MakeResourceQuota(team *config.Team) *corev1.ResourceQuota {
 			Namespace: team.Namespace,
 			Labels:    teamLabels(team, nil),
 		},
-		Spec: corev1.ResourceQuotaSpec{Hard: team.Quota.DeepCopy()},
+		Spec: corev1.ResourceQuotaSpec{Hard: hard},
 	}
 }
 
@@ -51,7 +57,7 @@ func MakePriorityClasses(cfg *config.Config) []schedulingv1.PriorityClass {
 			Value:            p.Value,
 			GlobalDefault:    false,
 			Description:      p.Description,
-			PreemptionPolicy: new(corev1.PreemptLowerPriority),
+			PreemptionPolicy: preemptionPolicy(p),
 		})
 	}
 	return out
@@ -63,4 +69,13 @@ func teamLabels(team *config.Team, extra map[string]string) map[string]string {
 		l[k] = v
 	}
 	return l
+}
+
+// preemptionPolicy: only a priority configured to preempt does; the others never evict
+// anyone (PriorityClasses are cluster-wide, so it would be other teams' environments).
+func preemptionPolicy(p config.Priority) *corev1.PreemptionPolicy {
+	if p.Preempts {
+		return new(corev1.PreemptLowerPriority)
+	}
+	return new(corev1.PreemptNever)
 }

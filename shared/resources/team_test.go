@@ -30,7 +30,7 @@ func TestMakeNamespace(t *testing.T) {
 func TestMakeResourceQuota(t *testing.T) {
 	alpha, _ := config.Default().Team("alpha")
 	noQuota := *alpha
-	noQuota.Quota = nil
+	noQuota.Quota, noQuota.MaxGPUs = nil, 0
 	tests := []struct {
 		name string
 		team *config.Team
@@ -49,16 +49,33 @@ func TestMakeResourceQuota(t *testing.T) {
 				"limits.memory":    resource.MustParse("128Gi"),
 				"requests.storage": resource.MustParse("500Gi"),
 				"pods":             resource.MustParse("20"),
+				// Issue 14 item 12: the GPU line is always there (maxGPUs: 4 for alpha).
+				"requests.nvidia.com/gpu": resource.MustParse("4"),
 			}},
 		},
 	}, {
-		name: "no quota",
+		// A team without quota lines still gets its GPU line: 0 GPUs unless given.
+		name: "no quota lines",
 		team: &noQuota,
-		want: nil,
+		want: &corev1.ResourceQuota{
+			ObjectMeta: metav1.ObjectMeta{Name: "devenvs", Namespace: "devenvs-alpha", Labels: map[string]string{
+				"app.kubernetes.io/managed-by": "devenvs", "devenvs.dev/team": "alpha",
+			}},
+			Spec: corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{"requests.nvidia.com/gpu": resource.MustParse("0")}},
+		},
+	}, {
+		name: "an explicit GPU line wins over maxGPUs",
+		team: &config.Team{Name: "gamma", Namespace: "devenvs-gamma", MaxGPUs: 8, Quota: corev1.ResourceList{"requests.nvidia.com/gpu": resource.MustParse("2")}},
+		want: &corev1.ResourceQuota{
+			ObjectMeta: metav1.ObjectMeta{Name: "devenvs", Namespace: "devenvs-gamma", Labels: map[string]string{
+				"app.kubernetes.io/managed-by": "devenvs", "devenvs.dev/team": "gamma",
+			}},
+			Spec: corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{"requests.nvidia.com/gpu": resource.MustParse("2")}},
+		},
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, MakeResourceQuota(tc.team)); diff != "" {
+			if diff := cmp.Diff(tc.want, MakeResourceQuota(tc.team), cmp.Comparer(func(a, b resource.Quantity) bool { return a.Cmp(b) == 0 })); diff != "" {
 				t.Errorf("MakeResourceQuota() (-want +got):\n%s", diff)
 			}
 		})
@@ -66,21 +83,28 @@ func TestMakeResourceQuota(t *testing.T) {
 }
 
 func TestMakePriorityClasses(t *testing.T) {
-	pc := func(name string, value int32, desc string) schedulingv1.PriorityClass {
+	pc := func(name string, value int32, desc string, policy corev1.PreemptionPolicy) schedulingv1.PriorityClass {
 		return schedulingv1.PriorityClass{
 			ObjectMeta:       metav1.ObjectMeta{Name: name, Labels: map[string]string{"app.kubernetes.io/managed-by": "devenvs"}},
 			Value:            value,
 			Description:      desc,
-			PreemptionPolicy: new(corev1.PreemptLowerPriority),
+			PreemptionPolicy: &policy,
 		}
 	}
+	// Issue 14 item 12: by default no priority evicts anyone (other teams' environments
+	// share the pools); only one configured with preempts: true does.
 	want := []schedulingv1.PriorityClass{
-		pc("devenvs-low", 1000, "Background work; preempted first when the cluster is full"),
-		pc("devenvs-normal", 10000, "Everyday interactive work"),
-		pc("devenvs-high", 100000, "Urgent work; may preempt lower priorities"),
+		pc("devenvs-low", 1000, "Background work; preempted first when the cluster is full", corev1.PreemptNever),
+		pc("devenvs-normal", 10000, "Everyday interactive work", corev1.PreemptNever),
+		pc("devenvs-high", 100000, "Urgent work; scheduled before lower priorities (evicts nobody)", corev1.PreemptNever),
 	}
-	if diff := cmp.Diff(want, MakePriorityClasses(config.Default())); diff != "" {
+	cfg := config.Default()
+	if diff := cmp.Diff(want, MakePriorityClasses(cfg)); diff != "" {
 		t.Errorf("MakePriorityClasses() (-want +got):\n%s", diff)
+	}
+	cfg.Priorities[2].Preempts = true
+	if got := MakePriorityClasses(cfg)[2].PreemptionPolicy; *got != corev1.PreemptLowerPriority {
+		t.Errorf("high with preempts: true: %s, want PreemptLowerPriority", *got)
 	}
 }
 
