@@ -51,7 +51,10 @@ func TestDeleteRemovesEveryOwnedObject(t *testing.T) {
 			},
 			// The name claim and the place (the team's count) go too.
 			func() (int, error) { l, err := cs.CoreV1().ConfigMaps(ns).List(ctx, sel); return lenOr(l.Items, err) },
-			func() (int, error) { l, err := cs.CoordinationV1().Leases(ns).List(ctx, sel); return lenOr(l.Items, err) },
+			func() (int, error) {
+				l, err := cs.CoordinationV1().Leases(ns).List(ctx, sel)
+				return lenOr(l.Items, err)
+			},
 		}
 		for _, count := range counts {
 			if n, err := count(); err != nil || n > 0 {
