@@ -72,14 +72,6 @@ func TestActions(t *testing.T) {
 		wantChanged: true,
 		want:        deploymentWith(1, "1", "2Gi", map[string]string{env.ExpiresAtAnnotation: "2026-11-27T20:00:00Z"}),
 	}, {
-		// Issue 14 item 8: the reaper warns once per expiry; a new expiry re-arms the warning.
-		name: "extend re-arms the expiry warning",
-		in: deploymentWith(1, "1", "2Gi", map[string]string{env.ExpiresAtAnnotation: "2026-11-27T18:00:00Z",
-			env.ExpiryWarnedAnnotation: "2026-11-27T17:45:00Z"}),
-		act:         func(d *appsv1.Deployment) (bool, error) { return Extend(d, expires), nil },
-		wantChanged: true,
-		want:        deploymentWith(1, "1", "2Gi", map[string]string{env.ExpiresAtAnnotation: "2026-11-27T20:00:00Z"}),
-	}, {
 		name: "extend to the same time changes nothing",
 		in:   deploymentWith(1, "1", "2Gi", map[string]string{env.ExpiresAtAnnotation: "2026-11-27T20:00:00Z"}),
 		act:  func(d *appsv1.Deployment) (bool, error) { return Extend(d, expires), nil },
