@@ -86,15 +86,17 @@ else
   serving=$(module_dir "$SERVING_MODULE")
   eventing=$(module_dir "$EVENTING_MODULE")
   promop=$(module_dir "$PROMOP_MODULE")
-  log "installing CRDs: $SERVING_MODULE, $EVENTING_MODULE, $PROMOP_MODULE (PrometheusRule)"
+  log "installing CRDs: $SERVING_MODULE, $EVENTING_MODULE, $PROMOP_MODULE (PrometheusRule, PodMonitor)"
   crds=("$serving"/config/core/300-resources/*.yaml "$eventing"/config/core/resources/*.yaml
-    "$promop"/example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml)
+    "$promop"/example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml
+    "$promop"/example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml)
   for f in "${crds[@]}"; do
     "$KUBECTL" apply --server-side --force-conflicts --field-manager=devenvs-check -f "$f" >/dev/null ||
       die "apply CRDs from $f"
   done
   for crd in services.serving.knative.dev brokers.eventing.knative.dev triggers.eventing.knative.dev \
-    pingsources.sources.knative.dev sinkbindings.sources.knative.dev prometheusrules.monitoring.coreos.com; do
+    pingsources.sources.knative.dev sinkbindings.sources.knative.dev prometheusrules.monitoring.coreos.com \
+    podmonitors.monitoring.coreos.com; do
     "$KUBECTL" wait --for=condition=Established --timeout=60s "crd/$crd" >/dev/null || die "CRD $crd not Established"
   done
 

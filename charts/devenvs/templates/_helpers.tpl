@@ -287,3 +287,17 @@ devenvs.eventSecret so every template sees the same value.
 {{- end -}}
 {{- $a.password -}}
 {{- end -}}
+
+{{/* The PodMonitor's bearer token for the public functions' /metrics, like devenvs.eventSecret. */}}
+{{- define "devenvs.metricsToken" -}}
+{{- $m := .Values.podMonitor.tokenSecret -}}
+{{- if not $m.token -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace $m.name -}}
+{{- if and $existing $existing.data (index $existing.data "token") -}}
+{{- $_ := set $m "token" (index $existing.data "token" | b64dec) -}}
+{{- else -}}
+{{- $_ := set $m "token" (randAlphaNum 48) -}}
+{{- end -}}
+{{- end -}}
+{{- $m.token -}}
+{{- end -}}
