@@ -54,13 +54,19 @@ func (b *bench) alerts(ctx context.Context) error {
 	if err := b.createDirect(ctx, cfg, teamAlertBase, names, false); err != nil {
 		return err
 	}
-	handler, err := b.startFn(ctx, "alerthandler", envs)
+	// The alert handler acts only on events carrying the shared secret; the source signs them.
+	eventSecret := "bench-events-" + randHex(8)
+	handlerEnv := map[string]string{"DEVENVS_EVENT_TOKEN": eventSecret}
+	for k, v := range envs {
+		handlerEnv[k] = v
+	}
+	handler, err := b.startFn(ctx, "alerthandler", handlerEnv)
 	if err != nil {
 		return err
 	}
 	defer b.stopFn(handler)
 	srcToken := "bench-alertsource-" + randHex(4)
-	source, err := b.startFn(ctx, "alertsource", map[string]string{"K_SINK": handler.url, "DEVENVS_ALERTSOURCE_TOKEN": srcToken})
+	source, err := b.startFn(ctx, "alertsource", map[string]string{"K_SINK": handler.url, "DEVENVS_ALERTSOURCE_TOKEN": srcToken, "DEVENVS_EVENT_TOKEN": eventSecret})
 	if err != nil {
 		return err
 	}

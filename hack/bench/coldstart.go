@@ -47,6 +47,8 @@ func (b *bench) coldStart(ctx context.Context) error {
 				env[k] = v
 			}
 		}
+		// The event functions refuse to start without the shared event secret.
+		env["DEVENVS_EVENT_TOKEN"] = "bench"
 		switch name {
 		case "web":
 			env["DEVENVS_FUNCTION_URLS"] = strings.Join(urls, ",")

@@ -55,7 +55,7 @@ func TestIdleWarningThenStopThroughAlertmanager(t *testing.T) {
 	handler := fx.Serve(t, alerthandler.New(), nil)
 	const token = "warning-e2e-token"
 	src := alertsource.New()
-	if err := src.Start(ctx, map[string]string{"K_SINK": handler.URL, "DEVENVS_ALERTSOURCE_TOKEN": token}); err != nil {
+	if err := src.Start(ctx, map[string]string{"K_SINK": handler.URL, "DEVENVS_ALERTSOURCE_TOKEN": token, "DEVENVS_EVENT_TOKEN": fixture.EventSecret}); err != nil {
 		t.Fatal(err)
 	}
 	srcSrv := httptest.NewServer(http.HandlerFunc(src.Handle))
