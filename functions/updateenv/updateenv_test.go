@@ -176,6 +176,20 @@ func TestStartRefusedByQuota(t *testing.T) {
 		}
 	}
 	mk("second") // takes the one pod the quota allows
+	// Once its pod exists: the quota counts pods, not Deployments, and a create answers
+	// before the ReplicaSet controller has made the pod.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		pods, err := fx.Clientset.CoreV1().Pods(fx.Namespace("alpha")).List(context.Background(), metav1.ListOptions{LabelSelector: env.EnvLabel + "=second"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pods.Items) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the second environment's pod was not created")
+		}
+	}
 	status, body := fixture.Do(t, http.MethodPatch, upd.URL+"/alpha/first", "alice", map[string]any{"action": "start"})
 	if status != http.StatusForbidden || !strings.Contains(string(body), "exceeded quota") {
 		t.Fatalf("start beyond the quota: %d %s, want 403 naming the quota", status, body)

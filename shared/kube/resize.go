@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/devenvs/devenvs/shared/env"
 )
@@ -169,13 +170,18 @@ func (c *Client) resizeReplicaSets(ctx context.Context, ns string, pods []corev1
 			continue
 		}
 		done[ref.Name] = true
-		rs := &appsv1.ReplicaSet{}
-		if err := c.replicaSets(ns).get(ctx, ref.Name, rs); err != nil {
-			return fmt.Errorf("get replicaset %s/%s: %w", ns, ref.Name, err)
-		}
-		rs.Spec.Template.Spec.Containers[0].Resources = *want.DeepCopy()
-		if err := c.replicaSets(ns).update(ctx, rs.Name, rs, &appsv1.ReplicaSet{}); err != nil {
-			return fmt.Errorf("resize replicaset %s/%s: %w", ns, rs.Name, err)
+		// The ReplicaSet controller writes a fresh ReplicaSet too (status, annotations), so
+		// a conflict is expected right after a create: read again and retry.
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			rs := &appsv1.ReplicaSet{}
+			if err := c.replicaSets(ns).get(ctx, ref.Name, rs); err != nil {
+				return fmt.Errorf("get replicaset %s/%s: %w", ns, ref.Name, err)
+			}
+			rs.Spec.Template.Spec.Containers[0].Resources = *want.DeepCopy()
+			return c.replicaSets(ns).update(ctx, rs.Name, rs, &appsv1.ReplicaSet{})
+		})
+		if err != nil {
+			return fmt.Errorf("resize replicaset %s/%s: %w", ns, ref.Name, err)
 		}
 	}
 	return nil
