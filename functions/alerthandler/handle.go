@@ -185,7 +185,7 @@ func (f *Function) stopIdle(ctx context.Context, team *config.Team, a alert, wha
 		}
 		if notice > 0 {
 			w, err := time.Parse(time.RFC3339, d.Annotations[env.IdleWarnedAnnotation])
-			if err != nil || w.Before(a.startsAt.Truncate(time.Second)) {
+			if err != nil || w.Before(idlePeriodFloor(a)) {
 				warnedNow, warnedAt = true, now
 				return resources.Annotate(d, env.IdleWarnedAnnotation, now.Format(time.RFC3339)), nil
 			}
@@ -244,7 +244,7 @@ func (f *Function) warnIdle(ctx context.Context, team *config.Team, a alert, wha
 		case notice == 0:
 			return false, nil
 		}
-		if w, err := time.Parse(time.RFC3339, d.Annotations[env.IdleWarnedAnnotation]); err == nil && !w.Before(a.startsAt.Truncate(time.Second)) {
+		if w, err := time.Parse(time.RFC3339, d.Annotations[env.IdleWarnedAnnotation]); err == nil && !w.Before(idlePeriodFloor(a)) {
 			warnedAt = w // already warned in this idle period (e.g. by stopIdle)
 			return false, nil
 		}
@@ -327,3 +327,15 @@ func stoppedHome(home string) string {
 	}
 	return "home kept"
 }
+
+// staleWarning bounds how long before an alert's startsAt a warning still belongs to the
+// same idle period. Prometheus sends startsAt as the time the alert began *firing* (after
+// its `for:`), so the warning, which fires earlier in the same idle period, always precedes
+// it — by the difference of the two rules' `for:` (16 min in the chart's rules). A warning
+// whose alert resolved is withdrawn (withdrawIdleWarning); this bound only keeps a warning
+// left by a lost resolve from standing for a later idle period.
+const staleWarning = time.Hour
+
+// idlePeriodFloor is the earliest time a warning may have been given and still count for
+// the idle period alert a reports.
+func idlePeriodFloor(a alert) time.Time { return a.startsAt.Truncate(time.Second).Add(-staleWarning) }

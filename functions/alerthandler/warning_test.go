@@ -141,7 +141,7 @@ func TestIdleStopWithoutWarningIsPostponed(t *testing.T) {
 	idleSince := c.Now().Add(-30 * time.Minute)
 	// A warning from an earlier idle period does not count.
 	if _, err := fx.Kube.Update(context.Background(), fx.Namespace("alpha"), name, func(d *appsv1.Deployment) (bool, error) {
-		d.Annotations[env.IdleWarnedAnnotation] = idleSince.Add(-time.Hour).Format(time.RFC3339)
+		d.Annotations[env.IdleWarnedAnnotation] = idleSince.Add(-2 * time.Hour).Format(time.RFC3339) // beyond staleWarning
 		return true, nil
 	}); err != nil {
 		t.Fatal(err)

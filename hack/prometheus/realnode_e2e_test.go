@@ -57,7 +57,7 @@ func TestIdleStopOnRealMetrics(t *testing.T) {
 		t.Fatal(fe)
 	}
 	objs := kube.Objects{Deployment: resources.MakeDeployment(spec, team, fx.Config, "alice", time.Now()), Secret: resources.MakeSecret(spec, team, "alice")}
-	if _, err := fx.Kube.Create(ctx, objs, 0); err != nil {
+	if _, err := fx.Kube.Create(ctx, objs, team.MaxEnvironments); err != nil {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(time.Second) {
@@ -76,7 +76,7 @@ func TestIdleStopOnRealMetrics(t *testing.T) {
 	handler := fx.Serve(t, alerthandler.New(), nil)
 	const token = "realnode-e2e-token"
 	src := alertsource.New()
-	if err := src.Start(ctx, map[string]string{"K_SINK": handler.URL, "DEVENVS_ALERTSOURCE_TOKEN": token}); err != nil {
+	if err := src.Start(ctx, map[string]string{"K_SINK": handler.URL, "DEVENVS_ALERTSOURCE_TOKEN": token, "DEVENVS_EVENT_TOKEN": fixture.EventSecret}); err != nil {
 		t.Fatal(err)
 	}
 	srcSrv := httptest.NewServer(http.HandlerFunc(src.Handle))
