@@ -354,13 +354,15 @@ down() {
   pkill -f "containerd-shim-runc-v2 -namespace k8s.io -address $SOCK" 2>/dev/null || true
   stop_pid dnsmasq
   # Mounts the kubelet and containerd made (volumes, rootfs, netns), deepest first.
-  findmnt -rn -o TARGET | grep -F "$DIR/" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
-  findmnt -rn -o TARGET | grep -F "$CTRD_ROOT/" | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  local m
+  for m in $(findmnt -rn -o TARGET | grep -F -e "$DIR/" -e "$CTRD_ROOT/" | sort -r || true); do
+    umount -l "$m" 2>/dev/null || true
+  done
   # The bridge plugin's NAT chains carry the network's name in their comments.
-  iptables-save -t nat | sed -n 's/^-A POSTROUTING \(.*devenvs-real.*\)$/\1/p' | while read -r rule; do
+  { iptables-save -t nat | sed -n 's/^-A POSTROUTING \(.*devenvs-real.*\)$/\1/p' || true; } | while read -r rule; do
     eval "iptables -t nat -D POSTROUTING $rule" 2>/dev/null || true
   done
-  iptables-save -t nat | sed -n 's/^:\(CNI-[0-9a-f]*\) .*/\1/p' | while read -r c; do
+  { iptables-save -t nat | sed -n 's/^:\(CNI-[0-9a-f]*\) .*/\1/p' || true; } | while read -r c; do
     if iptables-save -t nat | grep -q -- "-A $c .*devenvs-real"; then
       iptables -t nat -F "$c"; iptables -t nat -X "$c" || true
     fi
