@@ -175,7 +175,7 @@ func (f *Function) stopIdle(ctx context.Context, team *config.Team, a alert, wha
 	var warnedAt time.Time
 	changed, err := f.update(ctx, team.Namespace, a.env, func(d *appsv1.Deployment) (bool, error) {
 		optedOut, warnedNow, warnedAt = false, false, time.Time{}
-		home = env.HomeOf(d)
+		home = env.StoppedHome(d)
 		if d.Annotations[env.IdleStopAnnotation] == "false" {
 			optedOut = true
 			return false, nil
@@ -214,7 +214,7 @@ func (f *Function) stopIdle(ctx context.Context, team *config.Team, a alert, wha
 	case !changed:
 		return outcome{action: "idle-stop", result: eventlog.OutcomeIgnored}, what + " (already stopped)", nil
 	}
-	return outcome{action: "idle-stop", result: eventlog.OutcomeSuccess}, what + " (stopped: " + numbers(a) + input.words + "; " + stoppedHome(home) + ")", nil
+	return outcome{action: "idle-stop", result: eventlog.OutcomeSuccess}, what + " (stopped: " + numbers(a) + input.words + "; " + home + ")", nil
 }
 
 // warnIdle records the coming idle stop: the Deployment's idle-warned annotation (which the
@@ -318,14 +318,6 @@ func (f *Function) update(ctx context.Context, ns, name string, change func(*app
 		return false, fmt.Errorf("update %s/%s: %w", ns, name, err)
 	}
 	return changed, err
-}
-
-// stoppedHome tells what a stop did to the home, so the log never claims a scratch home was kept.
-func stoppedHome(home string) string {
-	if home == string(config.HomeScratch) {
-		return "scratch home discarded"
-	}
-	return "home kept"
 }
 
 // staleWarning bounds how long before an alert's startsAt a warning still belongs to the

@@ -103,12 +103,7 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request) {
 	case env.ActionExtend:
 		ev.Reason = "expires at " + d.Annotations[env.ExpiresAtAnnotation]
 	case env.ActionStop:
-		// Say what the stop did to the home: a scratch home is gone.
-		if env.HomeOf(d) == string(config.HomeScratch) {
-			ev.Reason = "scratch home discarded"
-		} else {
-			ev.Reason = "home kept"
-		}
+		ev.Reason = env.StoppedHome(d)
 	}
 	f.App.Events.Record(ctx, ev)
 	// The answer carries the environment's real phase, as the list would report it: without

@@ -3,16 +3,12 @@ package prometheus
 import (
 	"context"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/devenvs/devenvs/functions/alerthandler"
-	"github.com/devenvs/devenvs/functions/alertsource"
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
@@ -73,15 +69,7 @@ func TestIdleStopOnRealMetrics(t *testing.T) {
 		}
 	}
 
-	handler := fx.Serve(t, alerthandler.New(), nil)
-	const token = "realnode-e2e-token"
-	src := alertsource.New()
-	if err := src.Start(ctx, map[string]string{"K_SINK": handler.URL, "DEVENVS_ALERTSOURCE_TOKEN": token, "DEVENVS_EVENT_TOKEN": fixture.EventSecret}); err != nil {
-		t.Fatal(err)
-	}
-	srcSrv := httptest.NewServer(http.HandlerFunc(src.Handle))
-	t.Cleanup(func() { srcSrv.Close(); _ = src.Stop(context.Background()) })
-	am := testenv.Alertmanager(t, srcSrv.URL, token)
+	am := startEventPath(ctx, t, fx)
 	prom := startStack(ctx, t, fx.Clientset, ns, []string{idle}, nil, am)
 	t.Logf("real usage now: %s", queryText(t, prom, `devenvs:env_cpu_utilisation_ratio{namespace="`+ns+`"}`))
 

@@ -52,15 +52,7 @@ func TestIdleWarningThenStopThroughAlertmanager(t *testing.T) {
 	createEnv(ctx, t, fx.Kube, fx.Config, team, idle, map[string]string{usageCPU: idleCPU, usageMemory: "100Mi"})
 	waitRunning(ctx, t, fx.Clientset, ns, idle)
 
-	handler := fx.Serve(t, alerthandler.New(), nil)
-	const token = "warning-e2e-token"
-	src := alertsource.New()
-	if err := src.Start(ctx, map[string]string{"K_SINK": handler.URL, "DEVENVS_ALERTSOURCE_TOKEN": token, "DEVENVS_EVENT_TOKEN": fixture.EventSecret}); err != nil {
-		t.Fatal(err)
-	}
-	srcSrv := httptest.NewServer(http.HandlerFunc(src.Handle))
-	t.Cleanup(func() { srcSrv.Close(); _ = src.Stop(context.Background()) })
-	am := testenv.Alertmanager(t, srcSrv.URL, token)
+	am := startEventPath(ctx, t, fx)
 
 	startStack(ctx, t, fx.Clientset, ns, []string{idle}, map[string]string{"EnvIdleCPUWarning": warnFor, "EnvIdleCPU": stopFor}, am)
 	loaded := time.Now()
@@ -117,4 +109,19 @@ func TestIdleWarningThenStopThroughAlertmanager(t *testing.T) {
 			t.Errorf("warning %q lacks %q", reason, part)
 		}
 	}
+}
+
+// startEventPath serves the alert handler over the fixture and the event source sending to
+// it, and starts a real Alertmanager whose webhook is that source; it returns Alertmanager's URL.
+func startEventPath(ctx context.Context, t *testing.T, fx *fixture.Fixture) string {
+	t.Helper()
+	handler := fx.Serve(t, alerthandler.New(), nil)
+	const token = "prometheus-e2e-token"
+	src := alertsource.New()
+	if err := src.Start(ctx, map[string]string{"K_SINK": handler.URL, "DEVENVS_ALERTSOURCE_TOKEN": token, "DEVENVS_EVENT_TOKEN": fixture.EventSecret}); err != nil {
+		t.Fatal(err)
+	}
+	srcSrv := httptest.NewServer(http.HandlerFunc(src.Handle))
+	t.Cleanup(func() { srcSrv.Close(); _ = src.Stop(context.Background()) })
+	return testenv.Alertmanager(t, srcSrv.URL, token)
 }

@@ -62,6 +62,15 @@ func HomeOf(d *appsv1.Deployment) string {
 	return string(config.HomeScratch)
 }
 
+// StoppedHome says what a stop did to the environment's home, for log entries: a
+// scratch home is gone, so the log never claims it was kept.
+func StoppedHome(d *appsv1.Deployment) string {
+	if HomeOf(d) == string(config.HomeScratch) {
+		return "scratch home discarded"
+	}
+	return "home kept"
+}
+
 // ResourcesFrom reads CPU and memory from a resource list, e.g. requests or pod metrics.
 func ResourcesFrom(l corev1.ResourceList) Resources {
 	return Resources{CPUMilli: l.Cpu().MilliValue(), MemoryBytes: l.Memory().Value()}
