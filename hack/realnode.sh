@@ -10,6 +10,9 @@
 #   hack/realnode.sh down    # stop what it started and undo every bit of host state it made
 #   hack/realnode.sh check   # exit 0 when this machine can run it, else print why in one line
 #   hack/realnode.sh images  # only build the cached images (debootstrap, pause, busybox)
+#
+# DEVENVS_REAL_NODE=0 leaves it out (a second local cluster on a machine whose one real node
+# already serves another: the bridge, its addresses and the node name exist once per host).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source hack/lib.sh
@@ -36,6 +39,7 @@ running() { [ -f "$DIR/$1.pid" ] && kill -0 "$(cat "$DIR/$1.pid")" 2>/dev/null; 
 
 # why prints the first reason this machine cannot run a real node, or nothing.
 why() {
+  [ "${DEVENVS_REAL_NODE:-1}" != 0 ] || { echo "turned off (DEVENVS_REAL_NODE=0)"; return; }
   [ "$(id -u)" = 0 ] || { echo "needs root (containerd, kubelet, bridge and iptables)"; return; }
   [ -d /sys/fs/cgroup/cpu ] || [ -f /sys/fs/cgroup/cgroup.controllers ] || { echo "no cgroup filesystem at /sys/fs/cgroup"; return; }
   [ -x "$BIN_K8S/kubelet" ] || { echo "no kubelet at $BIN_K8S (run hack/build-tools.sh)"; return; }
