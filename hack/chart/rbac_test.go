@@ -266,6 +266,11 @@ func TestRBACSufficient(t *testing.T) {
 	if _, err := f.clients["sshgateway"].Route(ctx, ns, "rbac-missing"); !errors.Is(err, kube.ErrNotFound) {
 		t.Errorf("sshgateway: Route of a missing environment: %v, want ErrNotFound", err)
 	}
+	if len(snap.Pods) > 0 {
+		if _, err := f.clients["sshgateway"].LogTail(ctx, ns, snap.Pods[0].Name, resources.ContainerName, 5); apierrors.IsForbidden(err) {
+			t.Errorf("sshgateway: read a starting pod's log: %v", err)
+		}
+	}
 
 	// updateenv and alerthandler: read-modify-write of the Deployment.
 	if _, err := f.clients["updateenv"].Update(ctx, ns, "rbac-one", func(d *appsv1.Deployment) (bool, error) {

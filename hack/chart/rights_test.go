@@ -55,11 +55,13 @@ var wantRights = map[string]map[string][]string{
 		"coordination.k8s.io/leases": {"deletecollection"},
 	},
 	// kube.Client.Route (the SSH gateway, not a function): the Deployment, the keys' Secret,
-	// the pods by label. Nothing that writes, no exec, no other Secret verb.
+	// the pods by label; kube.Client.LogTail: a starting pod's announced step. Nothing that
+	// writes, no exec, no other Secret verb.
 	"sshgateway": {
 		"apps/deployments": {"get"},
 		"/secrets":         {"get"},
 		"/pods":            {"list"},
+		"/pods/log":        {"get"},
 	},
 	// No API calls at all.
 	"web":         {},

@@ -89,14 +89,7 @@ func (r *refusal) Error() string { return r.msg }
 // connect waits for the environment to run (up to StartWait) and dials its sshd. The keys
 // are read again: a key removed since the connection was authenticated opens nothing.
 func (s *Server) connect(ctx context.Context, c *conn) (net.Conn, error) {
-	wait := s.StartWait
-	if wait == 0 {
-		wait = DefaultStartWait
-	}
-	poll := s.Poll
-	if poll == 0 {
-		poll = time.Second
-	}
+	wait, poll := s.startWait(), s.poll()
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	last := ""

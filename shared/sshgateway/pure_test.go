@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/crypto/ssh"
@@ -143,5 +144,31 @@ func TestDeniedMessageRevealsNothing(t *testing.T) {
 	b := deniedMessage(Target{Env: "nothere", Team: "beta"}, "SHA256:x")
 	if strings.ReplaceAll(a, "secret", "nothere") != b {
 		t.Errorf("messages differ beyond the name:\n%s\n%s", a, b)
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	now := time.Date(2026, 12, 2, 12, 0, 30, 0, time.UTC)
+	since := now.Add(-18 * time.Second)
+	demo := Target{Env: "demo", Team: "alpha"}
+	tests := []struct {
+		name string
+		p    *env.Progress
+		want string
+	}{
+		{"no pod yet", nil, "devenvs: demo.alpha is starting; waiting for it"},
+		{"scheduling", &env.Progress{Step: env.StepScheduling, Since: since}, "devenvs: demo.alpha is starting: waiting for a node (18s so far); waiting for it"},
+		{"preparing", &env.Progress{Step: env.StepPreparing, Since: since}, "devenvs: demo.alpha is starting: preparing the container (image, volumes) (18s so far); waiting for it"},
+		{"installing", &env.Progress{Step: env.StepInstallingPackages, Since: since}, "devenvs: demo.alpha is starting: installing packages (18s so far); waiting for it"},
+		{"restoring", &env.Progress{Step: env.StepRestoringPackages, Since: since}, "devenvs: demo.alpha is starting: restoring the packages of its first start (18s so far); waiting for it"},
+		{"ssh", &env.Progress{Step: env.StepStartingSSH, Since: since}, "devenvs: demo.alpha is starting: starting its SSH server (18s so far); waiting for it"},
+		{"a step this gateway does not know", &env.Progress{Step: "warming-caches", Since: since}, "devenvs: demo.alpha is starting: warming-caches (18s so far); waiting for it"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ProgressLine(demo, tc.p, now); got != tc.want {
+				t.Errorf("ProgressLine = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -16,9 +16,11 @@ import (
 	"github.com/devenvs/devenvs/shared/kube"
 )
 
-// Router reads an environment's route; *kube.Client is one.
+// Router reads an environment's route and a starting pod's log; *kube.Client is one.
 type Router interface {
 	Route(ctx context.Context, ns, name string) (*kube.Route, error)
+	// LogTail reads a starting pod's last log lines: the step its start script announced.
+	LogTail(ctx context.Context, ns, pod, container string, lines int) (string, error)
 }
 
 // Recorder writes the activity log; *eventlog.Safe is one (it never fails the caller).
@@ -113,11 +115,14 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	defer nc.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	auth := &authState{s: s, ctx: ctx}
+	auth := &authState{s: s, ctx: ctx, extendDeadline: func() { _ = nc.SetDeadline(s.now().Add(handshakeTimeout)) }}
 	cfg := &ssh.ServerConfig{
 		ServerVersion:     "SSH-2.0-devenvs-gateway",
 		MaxAuthTries:      10,
 		PublicKeyCallback: auth.publicKey,
+		// A starting environment: wait for it here, printing progress (progress.go).
+		VerifiedPublicKeyCallback: auth.verified,
+		PreAuthConnCallback:       func(c ssh.ServerPreAuthConn) { auth.banner = c },
 		// No password or keyboard-interactive callbacks: public keys are the only method.
 	}
 	cfg.AddHostKey(s.HostKey)
@@ -153,15 +158,18 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 // authState is one connection's authentication: which environment the user names, its keys
 // (read once per connection, however many keys the client offers) and what was refused.
 type authState struct {
-	s       *Server
-	ctx     context.Context
-	looked  bool
-	route   *kube.Route
-	target  Target
-	ns      string
-	key     Key
-	pub     ssh.PublicKey
-	refused []string
+	s      *Server
+	ctx    context.Context
+	banner ssh.ServerPreAuthConn // sends authentication banners: progress while waiting
+	// extendDeadline pushes the handshake deadline on while a verified client waits.
+	extendDeadline func()
+	looked         bool
+	route          *kube.Route
+	target         Target
+	ns             string
+	key            Key
+	pub            ssh.PublicKey
+	refused        []string
 }
 
 // publicKey accepts a key only when it is one of the named environment's authorized keys.

@@ -126,6 +126,10 @@ sshgateway:
 - apiGroups: [""]
   resources: [pods]
   verbs: [list]
+# A starting pod's last log lines: the step its start script announced, shown while waiting.
+- apiGroups: [""]
+  resources: [pods/log]
+  verbs: [get]
 {{- end }}
 {{- end -}}
 

@@ -1,0 +1,51 @@
+package gateway
+
+import (
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/devenvs/devenvs/shared/testenv/fixture"
+)
+
+// TestWaitsForAStartPrintingProgress: ssh to an environment right after creating it waits
+// for the start and prints where it stands (authentication banners, which OpenSSH shows
+// even inside ProxyJump and with BatchMode), then logs in.
+func TestWaitsForAStartPrintingProgress(t *testing.T) {
+	s := newStack(t, nil, nil)
+	alice := newKey(t, "alice@laptop")
+	spec := map[string]any{"team": "alpha", "name": "fresh", "image": "debian:bookworm", "pool": "real",
+		"cpu": "500m", "memory": "512Mi", "sshPublicKeys": []string{alice.public}, "packages": []string{"jq"}}
+	if status, body := fixture.Do(t, http.MethodPost, s.create, "alice", spec); status != http.StatusCreated {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	t.Cleanup(func() { fixture.Do(t, http.MethodDelete, s.deleteURL+"/alpha/fresh", "alice", nil) })
+
+	// The client's ConnectTimeout bounds the wait (the tests' config sets 20 s): an
+	// environment-specific entry first, as a user would write for a slow start.
+	cfg := s.sshConfig(t, alice)
+	body, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, append([]byte("Host fresh.alpha\n    ConnectTimeout 180\n"), body...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err := run(t, "", "ssh", "-F", cfg, "-J", s.jump("fresh.alpha"), "dev@fresh.alpha", "jq --version >/dev/null && echo in")
+	if err != nil || out != "in" {
+		t.Fatalf("ssh during the start: %v, out %q, stderr %q", err, out, stderr)
+	}
+	if !strings.Contains(stderr, "devenvs: fresh.alpha is starting") {
+		t.Errorf("stderr %q: no progress line", stderr)
+	}
+	// The start passes through package installation, which takes seconds: a line names it.
+	if !strings.Contains(stderr, "fresh.alpha is starting: installing packages (") {
+		t.Errorf("stderr %q: no line for the package installation", stderr)
+	}
+	// A step is printed when it changes and every 10 s while it lasts, not every poll.
+	if n := strings.Count(stderr, "installing packages ("); n > 4 {
+		t.Errorf("installing packages printed %d times:\n%s", n, stderr)
+	}
+	t.Logf("progress shown:\n%s", stderr)
+}
