@@ -59,7 +59,7 @@ fuzz:
 bench: cluster redis
 	$(GO) run ./hack/bench $(BENCHFLAGS)
 
-## images: every function as a multi-arch OCI image layout under IMAGES_DIR (no Docker, no registry)
+## images: every function and the SSH gateway as a multi-arch OCI image layout under IMAGES_DIR (no Docker, no registry)
 IMAGES_DIR ?= _output/images
 images:
 	$(GO) run ./hack/images -out $(IMAGES_DIR)

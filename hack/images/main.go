@@ -13,8 +13,8 @@ import (
 	"strings"
 )
 
-// Functions are the images the chart deploys, one per cmd/<name>.
-var Functions = []string{"web", "createenv", "listenvs", "deleteenv", "updateenv", "alertsource", "alerthandler", "reaper"}
+// Images are what the chart deploys, one per cmd/<name>: the functions and the SSH gateway.
+var Images = []string{"web", "createenv", "listenvs", "deleteenv", "updateenv", "alertsource", "alerthandler", "reaper", "sshgateway"}
 
 func main() {
 	out := flag.String("out", "_output/images", "directory for one OCI image layout per function")
@@ -22,7 +22,7 @@ func main() {
 	flag.Parse()
 	names := flag.Args()
 	if len(names) == 0 {
-		names = Functions
+		names = Images
 	}
 	b := Builder{Module: ".", Platforms: strings.Split(*platforms, ","), CABundle: DefaultCABundle}
 	for _, name := range names {
