@@ -38,6 +38,7 @@ func (a *authState) verified(_ ssh.ConnMetadata, _ ssh.PublicKey, perms *ssh.Per
 		return perms, nil
 	}
 	s := a.s
+	a.routeAt = time.Time{} // read again once the start is over
 	ctx, cancel := context.WithTimeout(a.ctx, s.startWait())
 	defer cancel()
 	var last string

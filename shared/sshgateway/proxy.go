@@ -94,9 +94,7 @@ func (s *Server) connect(ctx context.Context, c *conn) (net.Conn, error) {
 	defer cancel()
 	last := ""
 	for {
-		lctx, lcancel := context.WithTimeout(ctx, lookupTimeout)
-		r, err := s.Routes.Route(lctx, c.ns, c.target.Env)
-		lcancel()
+		r, err := s.route(ctx, c)
 		switch {
 		case errors.Is(err, kube.ErrNotFound):
 			return nil, &refusal{msg: deniedMessage(c.target, c.key.Fingerprint)}
@@ -133,6 +131,23 @@ func (s *Server) connect(ctx context.Context, c *conn) (net.Conn, error) {
 		case <-time.After(poll):
 		}
 	}
+}
+
+// routeFresh is how long the route read during authentication still stands for the first
+// channel: a key removed or a stop in that window is a race the user cannot tell from one
+// that happened just after.
+const routeFresh = 2 * time.Second
+
+// route reads the environment's route, or takes the one authentication just read.
+func (s *Server) route(ctx context.Context, c *conn) (*kube.Route, error) {
+	if r := c.authRoute; r != nil && s.now().Sub(c.authRouteAt) < routeFresh {
+		c.authRoute = nil
+		return r, nil
+	}
+	c.authRoute = nil
+	lctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
+	return s.Routes.Route(lctx, c.ns, c.target.Env)
 }
 
 // keyOf rebuilds the authenticated key for re-authorization.

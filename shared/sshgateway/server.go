@@ -108,6 +108,10 @@ type conn struct {
 	ns     string
 	key    Key
 	remote string
+	// authRoute is the route authentication read, reused by the first channel while it is
+	// fresh: one apiserver round trip less per ssh (docs/PERFORMANCE.md, gateway).
+	authRoute   *kube.Route
+	authRouteAt time.Time
 }
 
 // serveConn runs one client connection: handshake and authentication, then its channels.
@@ -135,7 +139,8 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	}
 	_ = nc.SetDeadline(time.Time{})
 	defer sconn.Close()
-	c := &conn{target: auth.target, ns: auth.ns, key: auth.key, remote: nc.RemoteAddr().String()}
+	c := &conn{target: auth.target, ns: auth.ns, key: auth.key, remote: nc.RemoteAddr().String(),
+		authRoute: auth.route, authRouteAt: auth.routeAt}
 	c.key.public = auth.pub
 	go ssh.DiscardRequests(reqs)
 	go func() { _ = sconn.Wait(); cancel() }()
@@ -165,6 +170,7 @@ type authState struct {
 	extendDeadline func()
 	looked         bool
 	route          *kube.Route
+	routeAt        time.Time
 	target         Target
 	ns             string
 	key            Key
@@ -195,7 +201,7 @@ func (a *authState) publicKey(meta ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Pe
 				a.s.Logger.WithError(err).WithField("target", t.String()).Error("route lookup")
 				return nil, &ssh.BannerError{Err: err, Message: "devenvs: the gateway cannot look environments up right now; try again in a minute\r\n"}
 			default:
-				a.route, a.ns = r, team.Namespace
+				a.route, a.routeAt, a.ns = r, a.s.now(), team.Namespace
 			}
 		}
 	}
