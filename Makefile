@@ -2,7 +2,9 @@
 SHELL := /usr/bin/env bash
 GO ?= go
 export GOFLAGS ?= -mod=readonly
-PKGS ?= ./...
+# Two modules, one workspace (go.work): the product (./...) and hack/ (tests, benchmarks and
+# tools that drive it, with the dependencies only they need: chromedp, kind, go-containerregistry).
+PKGS ?= ./... ./hack/...
 TEST_TIMEOUT ?= 30m
 
 .PHONY: dev test test-unit lint packages tools cluster cluster-down redis redis-down rules-check fuzz bench images
