@@ -157,7 +157,8 @@ func validatePackages(pkgs []string) *apis.FieldError {
 func validateCPU(v string, team *config.Team) *apis.FieldError {
 	var max *resource.Quantity
 	if team != nil {
-		max = &team.MaxCPU
+		m := team.MaxCPU.DeepCopy()
+		max = &m
 	}
 	return validateQuantity(v, MinCPU, max)
 }
@@ -165,11 +166,14 @@ func validateCPU(v string, team *config.Team) *apis.FieldError {
 func validateMemory(v string, team *config.Team) *apis.FieldError {
 	var max *resource.Quantity
 	if team != nil {
-		max = &team.MaxMemory
+		m := team.MaxMemory.DeepCopy()
+		max = &m
 	}
 	return validateQuantity(v, MinMemory, max)
 }
 
+// validateQuantity checks v against min and max. Both must be the caller's own copies:
+// Quantity.String caches its text in the value, a write that races on a shared config.
 func validateQuantity(v string, min resource.Quantity, max *resource.Quantity) *apis.FieldError {
 	if v == "" {
 		return apis.ErrMissingField(apis.CurrentField)
