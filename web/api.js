@@ -160,6 +160,14 @@ export function client(functions) {
       const data = await call('listenvs', 'GET', `/?team=${encodeURIComponent(team)}&eventsBefore=${encodeURIComponent(id)}`);
       return (data && data.events) || [];
     },
+    /**
+     * A team's newest activity entries, for paging back under "All teams" a team that has
+     * none among the newest of all teams: its first list page, cut to one environment.
+     */
+    latestEvents: async (team) => {
+      const data = await call('listenvs', 'GET', `/?team=${encodeURIComponent(team)}&limit=1`);
+      return (data && data.events) || [];
+    },
     create: (spec) => call('createenv', 'POST', '/', spec),
     remove: (team, name) => call('deleteenv', 'DELETE', envPath(team, name)),
     update: (team, name, change) => call('updateenv', 'PATCH', envPath(team, name), change),
