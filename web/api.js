@@ -70,6 +70,7 @@ export async function loadConfig() {
   return {
     functions,
     signIn: cfg.signIn || null,
+    oidc: cfg.oidc && cfg.oidc.issuer && cfg.oidc.clientID ? cfg.oidc : null, // OIDC sign-in (oidc.js)
     catalog: {
       defaults: catalog.defaults || {},
       pools: catalog.pools || [],

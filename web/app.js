@@ -19,6 +19,7 @@ import { Activity } from './activity.js';
 import { announceSignOut, askOtherTabs, describeSignIn, share } from './session.js';
 import { createState, resetSession } from './state.js';
 import { $, copyText, setHidden, setText } from './dom.js';
+import { OidcError, beginSignIn, finishSignIn } from './oidc.js';
 
 const TICK_MS = 5_000; // time-left labels
 
@@ -50,6 +51,7 @@ async function boot() {
     return;
   }
   describeSignIn($('#signin-help'), state.config.signIn);
+  offerOidc(state.config.oidc);
   state.api = client(state.config.functions);
   envView = new EnvironmentsView($('#env-teams'), {
     teamLimits: (team) => {
@@ -72,14 +74,40 @@ async function boot() {
     refreshSoon,
   });
   share(() => ({ signedIn: state.signedIn, user: state.user }), () => signOut('', false));
-  if (!token.get()) {
+  let signInProblem = '';
+  try {
+    // Back from the identity provider: the ID token becomes this tab's token.
+    const idToken = await finishSignIn();
+    if (idToken) token.set(idToken);
+  } catch (err) {
+    signInProblem = err instanceof OidcError ? err.message : `The sign-in could not be finished: ${err.message}`;
+  }
+  if (!token.get() && !signInProblem) {
     // Another open tab of this page may be signed in already (see session.js).
     const shared = await askOtherTabs();
     if (shared && !token.get()) token.set(shared);
   }
   $('#boot').hidden = true;
   if (token.get()) enterApp();
-  else showSignIn('');
+  else showSignIn(signInProblem, false);
+}
+
+/** Offers "Sign in with <provider>" when /config.json names an OIDC issuer and client. */
+function offerOidc(oidc) {
+  if (!oidc) return;
+  const button = $('#oidc-sign-in');
+  button.textContent = `Sign in with ${oidc.provider || 'your identity provider'}`;
+  $('#sign-in').classList.remove('btn-primary'); // one primary action: the provider's
+  $('#oidc-block').hidden = false;
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await beginSignIn(oidc); // navigates away
+    } catch (err) {
+      button.disabled = false;
+      showSignIn(err instanceof OidcError ? err.message : `The sign-in could not start: ${err.message}`, false);
+    }
+  });
 }
 
 function wireStaticHandlers() {
@@ -135,7 +163,8 @@ function openCreate(opener) {
 // ---------------------------------------------------------------------------------------
 // Sign-in
 
-function showSignIn(message) {
+/** Shows the sign-in page with message; tokenProblem marks the token field as the cause. */
+function showSignIn(message, tokenProblem = true) {
   state.signedIn = false;
   stopTimers();
   $('#app-view').hidden = true;
@@ -146,7 +175,7 @@ function showSignIn(message) {
   error.hidden = !message;
   const input = $('#token');
   input.value = '';
-  input.setAttribute('aria-invalid', String(Boolean(message)));
+  input.setAttribute('aria-invalid', String(Boolean(message) && tokenProblem));
   input.focus();
 }
 
