@@ -2,7 +2,8 @@
 // wires the parts that live in their own modules: state.js (every state field), session.js
 // (tabs and sign-in text), poll.js (when to poll), activity.js (the activity panel),
 // actions.js (row actions), notify.js (messages), form.js (the create form), views.js
-// (tables), messages.js (words), dom.js (DOM helpers).
+// (tables), messages.js (words), signin.js and oidc.js (the sign-in page), dom.js (DOM
+// helpers).
 //
 // Served as static files next to /config.json (see README.md in this folder). No build step,
 // no third-party code, nothing inline: the page runs under a strict Content-Security-Policy.
@@ -19,7 +20,7 @@ import { Activity } from './activity.js';
 import { announceSignOut, askOtherTabs, describeSignIn, share } from './session.js';
 import { createState, resetSession } from './state.js';
 import { $, copyText, setHidden, setText } from './dom.js';
-import { OidcError, beginSignIn, finishSignIn } from './oidc.js';
+import { SignInPage } from './signin.js';
 
 const TICK_MS = 5_000; // time-left labels
 
@@ -34,6 +35,7 @@ let envView;
 let notices;
 let actions;
 let activity;
+let signIn;
 
 // ---------------------------------------------------------------------------------------
 // Boot
@@ -42,6 +44,7 @@ async function boot() {
   adoptTokenFromFragment();
   notices = new Notices($('#notices'), $('#live'));
   activity = new Activity(state, { notices, handledAuth, refreshList: () => refreshEnvironments() });
+  signIn = new SignInPage({ list: () => state.api.list(), enter: (firstList) => enterApp(firstList, true) });
   wireStaticHandlers();
   try {
     state.config = await loadConfig();
@@ -51,7 +54,7 @@ async function boot() {
     return;
   }
   describeSignIn($('#signin-help'), state.config.signIn);
-  offerOidc(state.config.oidc);
+  signIn.offerOidc(state.config.oidc);
   state.api = client(state.config.functions);
   envView = new EnvironmentsView($('#env-teams'), {
     teamLimits: (team) => {
@@ -74,14 +77,7 @@ async function boot() {
     refreshSoon,
   });
   share(() => ({ signedIn: state.signedIn, user: state.user }), () => signOut('', false));
-  let signInProblem = '';
-  try {
-    // Back from the identity provider: the ID token becomes this tab's token.
-    const idToken = await finishSignIn();
-    if (idToken) token.set(idToken);
-  } catch (err) {
-    signInProblem = err instanceof OidcError ? err.message : `The sign-in could not be finished: ${err.message}`;
-  }
+  const signInProblem = await signIn.finishOidc(); // back from the identity provider?
   if (!token.get() && !signInProblem) {
     // Another open tab of this page may be signed in already (see session.js).
     const shared = await askOtherTabs();
@@ -92,26 +88,7 @@ async function boot() {
   else showSignIn(signInProblem, false);
 }
 
-/** Offers "Sign in with <provider>" when /config.json names an OIDC issuer and client. */
-function offerOidc(oidc) {
-  if (!oidc) return;
-  const button = $('#oidc-sign-in');
-  button.textContent = `Sign in with ${oidc.provider || 'your identity provider'}`;
-  $('#sign-in').classList.remove('btn-primary'); // one primary action: the provider's
-  $('#oidc-block').hidden = false;
-  button.addEventListener('click', async () => {
-    button.disabled = true;
-    try {
-      await beginSignIn(oidc); // navigates away
-    } catch (err) {
-      button.disabled = false;
-      showSignIn(err instanceof OidcError ? err.message : `The sign-in could not start: ${err.message}`, false);
-    }
-  });
-}
-
 function wireStaticHandlers() {
-  $('#signin-form').addEventListener('submit', onSignIn);
   $('#sign-out').addEventListener('click', () => signOut());
   $('#refresh').addEventListener('click', () => {
     state.plan.poke();
@@ -163,60 +140,17 @@ function openCreate(opener) {
 // ---------------------------------------------------------------------------------------
 // Sign-in
 
-/** Shows the sign-in page with message; tokenProblem marks the token field as the cause. */
+/** The sign-in page, with the timers of the signed-in page stopped. */
 function showSignIn(message, tokenProblem = true) {
   state.signedIn = false;
   stopTimers();
-  $('#app-view').hidden = true;
-  $('#session').hidden = true;
-  $('#signin-view').hidden = false;
-  const error = $('#token-error');
-  error.textContent = message;
-  error.hidden = !message;
-  const input = $('#token');
-  input.value = '';
-  input.setAttribute('aria-invalid', String(Boolean(message) && tokenProblem));
-  input.focus();
-}
-
-async function onSignIn(e) {
-  e.preventDefault();
-  const input = $('#token');
-  const value = input.value.trim();
-  const error = $('#token-error');
-  if (!value) {
-    error.textContent = 'Enter the access token you were given.';
-    error.hidden = false;
-    input.setAttribute('aria-invalid', 'true');
-    input.focus();
-    return;
-  }
-  const button = $('#sign-in');
-  button.disabled = true;
-  button.textContent = 'Signing in…';
-  token.set(value);
-  try {
-    const data = await state.api.list();
-    enterApp(data, true);
-  } catch (err) {
-    if (err.status === 401) {
-      token.clear();
-      showSignIn('Your token was not accepted. Check it and try again.');
-    } else {
-      // The token may be fine and the service briefly unavailable: go in and show why.
-      enterApp(undefined, true);
-    }
-  } finally {
-    button.disabled = false;
-    button.textContent = 'Sign in';
-  }
+  signIn.show(message, tokenProblem);
 }
 
 function enterApp(firstList, fromSignIn = false) {
   state.signedIn = true;
   state.plan.reset();
-  $('#signin-view').hidden = true;
-  $('#token-error').hidden = true;
+  signIn.hide();
   $('#app-view').hidden = false;
   $('#session').hidden = false;
   if (firstList) {
