@@ -4,7 +4,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { webcrypto } from 'node:crypto';
 import { checkClaims, codeChallenge, jwtClaims } from '../../web/oidc.js';
+
+// Browsers and Node >= 19 have crypto globally; Debian bookworm's Node 18 needs it set.
+globalThis.crypto ??= webcrypto;
 
 test('codeChallenge: S256 of the verifier, base64url without padding (RFC 7636, appendix B)', async () => {
   assert.equal(await codeChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'), 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
