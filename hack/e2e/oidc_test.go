@@ -27,7 +27,8 @@ func startOIDCProvider(t *testing.T, client string, users ...string) string {
 	bin := filepath.Join(t.TempDir(), "oidcprovider")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Dir = filepath.Join("..", "oidcprovider")
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=readonly")
+	// Its own module, outside the workspace (go.work) of the product and hack/.
+	build.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build hack/oidcprovider: %v\n%s", err, out)
 	}
