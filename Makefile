@@ -7,26 +7,31 @@ export GOFLAGS ?= -mod=readonly
 PKGS ?= ./... ./hack/...
 TEST_TIMEOUT ?= 30m
 
-.PHONY: dev test test-unit lint packages tools cluster cluster-down redis redis-down rules-check fuzz bench images
+.PHONY: dev test test-unit test-web lint packages tools cluster cluster-down redis redis-down rules-check fuzz bench images
 
 ## dev: run the whole product locally (local cluster unless KUBECONFIG is set, Redis or in-memory log, every function, the UI)
 dev:
 	hack/dev.sh
 
 ## test: build the pinned tools, start the local cluster and Redis, then run every check and test against them
-test: packages lint tools cluster redis
+test: packages lint test-web tools cluster redis
 	hack/rules/check.sh
 	CI=$${CI:-true} CHART_MAIN_GO_TESTS=0 hack/chart/check.sh
 	CI=$${CI:-true} $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
 
 ## test-unit: pure tests only; integration tests skip (outside CI) when the cluster or Redis is down
-test-unit:
+test-unit: test-web
 	$(GO) test -count=1 -short $(PKGS)
+
+## test-web: unit tests of the UI's modules with Node's own runner (node --test; no npm packages)
+test-web:
+	node --test hack/webunit/
 
 lint:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
 	$(GO) vet $(PKGS)
+	hack/shellcheck.sh
 	hack/govulncheck.sh
 
 packages:

@@ -16,6 +16,8 @@ type configDocument struct {
 	SSHGateway *sshGateway `json:"sshGateway,omitempty"`
 	// SignIn is the sign-in page's help text and link, when configured.
 	SignIn *config.SignIn `json:"signIn,omitempty"`
+	// OIDC offers "Sign in with <provider>" when the functions verify OIDC ID tokens.
+	OIDC *oidcSignIn `json:"oidc,omitempty"`
 }
 
 type sshGateway struct {

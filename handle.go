@@ -68,10 +68,20 @@ func (f *Function) Start(_ context.Context, cfg map[string]string) error {
 	if si := f.App.Config.SignIn; si != (config.SignIn{}) {
 		doc.SignIn = &si
 	}
+	if doc.OIDC, err = oidcSignInOf(cfg, f.App.Config.SignIn); err != nil {
+		return err
+	}
 	if f.config, err = json.Marshal(doc); err != nil {
 		return fmt.Errorf("encode config.json: %w", err)
 	}
-	f.csp = contentSecurityPolicy(urls)
+	connect := []string{}
+	for _, u := range urls {
+		connect = append(connect, u)
+	}
+	if doc.OIDC != nil {
+		connect = append(connect, doc.OIDC.Issuer) // discovery and the token endpoint
+	}
+	f.csp = contentSecurityPolicy(connect)
 	return nil
 }
 
@@ -163,12 +173,12 @@ func parseFunctionURLs(raw string) (map[string]string, error) {
 	return urls, nil
 }
 
-// contentSecurityPolicy allows only this origin's files and calls to the functions' origins.
-func contentSecurityPolicy(urls map[string]string) string {
+// contentSecurityPolicy allows only this origin's files and calls to the origins of urls
+// (the functions and, with OIDC sign-in, the issuer).
+func contentSecurityPolicy(urls []string) string {
 	origins := map[string]bool{}
 	for _, v := range urls {
-		u, _ := url.Parse(v)
-		origins[u.Scheme+"://"+u.Host] = true
+		origins[origin(v)] = true
 	}
 	connect := []string{"'self'"}
 	for o := range origins {

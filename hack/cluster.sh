@@ -18,10 +18,10 @@ MARKER="$STATE_DIR/cluster.started-by-devenvs"
 
 ready() { [ -f "$KUBECONFIG" ] && "$KUBECTL" get --raw=/readyz >/dev/null 2>&1; }
 
-module_dir() { (cd "$(mktemp -d)" && GOFLAGS= go mod download -json "$1") | sed -n 's/.*"Dir": "\(.*\)".*/\1/p'; }
+module_dir() { (cd "$(mktemp -d)" && GOFLAGS='' go mod download -json "$1") | sed -n 's/.*"Dir": "\(.*\)".*/\1/p'; }
 
 apply_nodes() {
-  go run ./hack/kwoknodes "$@" | "$KUBECTL" apply --server-side --force-conflicts -f - >/dev/null
+  go run ./hack/kwoknodes | "$KUBECTL" apply --server-side --force-conflicts -f - >/dev/null
 }
 
 wait_nodes() {

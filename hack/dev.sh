@@ -46,7 +46,8 @@ go run ./cmd/devenvs-admin apply-teams ${DEVENVS_CONFIG:+--config "$DEVENVS_CONF
 
 urls=()
 for f in "${FUNCTIONS[@]}"; do urls+=("${f%%:*}=http://$HOST:${f##*:}"); done
-export DEVENVS_FUNCTION_URLS=$(IFS=,; echo "${urls[*]}")
+DEVENVS_FUNCTION_URLS=$(IFS=,; echo "${urls[*]}")
+export DEVENVS_FUNCTION_URLS
 export DEVENVS_ALLOWED_ORIGINS="http://$HOST:$PORT_BASE,http://localhost:$PORT_BASE"
 export DEVENVS_DEV_TOKENS=true   # accepts the well-known local token; never set in a cluster
 export DEVENVS_ALERTSOURCE_TOKEN=${DEVENVS_ALERTSOURCE_TOKEN:-devenvs-local-alertsource-token}

@@ -1,4 +1,6 @@
 # shellcheck shell=bash
+# The settings below are read by the scripts that source this file, not here.
+# shellcheck disable=SC2034
 # Shared settings for the hack/ scripts: pinned versions and where builds are cached.
 # Sourced, never run. Versions live here only, so every script and the cache key agree.
 

@@ -11,7 +11,7 @@ source hack/lib.sh
 
 case "${1:-test}" in
   dev) want=(redis-server openssh-client) ;;
-  test) want=(redis-server openssh-client prometheus prometheus-alertmanager chromium shellcheck rsync) ;;
+  test) want=(redis-server openssh-client prometheus prometheus-alertmanager chromium shellcheck nodejs rsync) ;;
   *) die "usage: $0 dev|test" ;;
 esac
 need=()

@@ -70,6 +70,7 @@ export async function loadConfig() {
   return {
     functions,
     signIn: cfg.signIn || null,
+    oidc: cfg.oidc && cfg.oidc.issuer && cfg.oidc.clientID ? cfg.oidc : null, // OIDC sign-in (oidc.js)
     catalog: {
       defaults: catalog.defaults || {},
       pools: catalog.pools || [],
@@ -158,6 +159,14 @@ export function client(functions) {
     /** The activity log's page of team before the event id (ids are per team). */
     olderEvents: async (team, id) => {
       const data = await call('listenvs', 'GET', `/?team=${encodeURIComponent(team)}&eventsBefore=${encodeURIComponent(id)}`);
+      return (data && data.events) || [];
+    },
+    /**
+     * A team's newest activity entries, for paging back under "All teams" a team that has
+     * none among the newest of all teams: its first list page, cut to one environment.
+     */
+    latestEvents: async (team) => {
+      const data = await call('listenvs', 'GET', `/?team=${encodeURIComponent(team)}&limit=1`);
       return (data && data.events) || [];
     },
     create: (spec) => call('createenv', 'POST', '/', spec),

@@ -1,47 +1,30 @@
-// devenvs browser UI: the entry module. It boots, signs in and out, polls the list and the
-// activity log, and wires the parts that live in their own modules: session.js (tabs and
-// sign-in text), poll.js (when to poll), actions.js (row actions), notify.js (messages),
-// form.js (the create form), views.js (tables and activity), messages.js (words).
+// devenvs browser UI: the entry module. It boots, signs in and out, polls the list, and
+// wires the parts that live in their own modules: state.js (every state field), session.js
+// (tabs and sign-in text), poll.js (when to poll), activity.js (the activity panel),
+// actions.js (row actions), notify.js (messages), form.js (the create form), views.js
+// (tables), messages.js (words), signin.js and oidc.js (the sign-in page), dom.js (DOM
+// helpers).
 //
 // Served as static files next to /config.json (see README.md in this folder). No build step,
 // no third-party code, nothing inline: the page runs under a strict Content-Security-Policy.
 
 import { ApiError, adoptTokenFromFragment, client, loadConfig, token } from './api.js';
 import { CreateForm } from './form.js';
-import { EnvironmentsView, SETTLED, renderActivity } from './views.js';
+import { EnvironmentsView, SETTLED } from './views.js';
 import { formatWhen, parseDuration } from './format.js';
 import { describeError, describeReason } from './messages.js';
 import { Notices } from './notify.js';
-import { PollPlan, signatureOf } from './poll.js';
+import { signatureOf } from './poll.js';
 import { Actions } from './actions.js';
+import { Activity } from './activity.js';
 import { announceSignOut, askOtherTabs, describeSignIn, share } from './session.js';
+import { createState, resetSession } from './state.js';
+import { $, copyText, setHidden, setText } from './dom.js';
+import { SignInPage } from './signin.js';
 
-const $ = (sel) => document.querySelector(sel);
-
-const ACTIVITY_POLL_MS = 10_000;
-const EVENTS_PAGE = 50; // listenvs' EventsShown
 const TICK_MS = 5_000; // time-left labels
 
-const state = {
-  config: null,
-  api: null,
-  user: '',
-  teams: [],
-  envs: [],
-  events: [],
-  olderEvents: [], // pages loaded with "Show older activity"
-  noOlder: false,
-  loaded: false,
-  activityTeam: '',
-  signedIn: false,
-  listSeq: 0, // sequence number of the newest list request
-  minListSeq: 0, // list answers older than this predate an action's result and are dropped
-  listInFlight: null,
-  timers: { env: 0, activity: 0, tick: 0 },
-  phases: new Map(), // key -> last phase seen, to announce transitions
-  plan: new PollPlan(),
-  view: { filter: { text: '', phase: '', owner: '', pool: '' }, sort: 'name' },
-};
+const state = createState();
 
 /** Figures for the browser tests (window.devenvsStats). */
 const stats = { lastRenderMs: 0, listsApplied: 0, nextPollMs: 0 };
@@ -51,6 +34,8 @@ let form;
 let envView;
 let notices;
 let actions;
+let activity;
+let signIn;
 
 // ---------------------------------------------------------------------------------------
 // Boot
@@ -58,6 +43,8 @@ let actions;
 async function boot() {
   adoptTokenFromFragment();
   notices = new Notices($('#notices'), $('#live'));
+  activity = new Activity(state, { notices, handledAuth, refreshList: () => refreshEnvironments() });
+  signIn = new SignInPage({ list: () => state.api.list(), enter: (firstList) => enterApp(firstList, true) });
   wireStaticHandlers();
   try {
     state.config = await loadConfig();
@@ -67,6 +54,7 @@ async function boot() {
     return;
   }
   describeSignIn($('#signin-help'), state.config.signIn);
+  signIn.offerOidc(state.config.oidc);
   state.api = client(state.config.functions);
   envView = new EnvironmentsView($('#env-teams'), {
     teamLimits: (team) => {
@@ -89,35 +77,26 @@ async function boot() {
     refreshSoon,
   });
   share(() => ({ signedIn: state.signedIn, user: state.user }), () => signOut('', false));
-  if (!token.get()) {
+  const signInProblem = await signIn.finishOidc(); // back from the identity provider?
+  if (!token.get() && !signInProblem) {
     // Another open tab of this page may be signed in already (see session.js).
     const shared = await askOtherTabs();
     if (shared && !token.get()) token.set(shared);
   }
   $('#boot').hidden = true;
   if (token.get()) enterApp();
-  else showSignIn('');
+  else showSignIn(signInProblem, false);
 }
 
 function wireStaticHandlers() {
-  $('#signin-form').addEventListener('submit', onSignIn);
   $('#sign-out').addEventListener('click', () => signOut());
   $('#refresh').addEventListener('click', () => {
     state.plan.poke();
     refreshEnvironments();
-    if (state.activityTeam) refreshActivity();
+    if (state.activity.team) activity.refresh();
   });
   for (const button of [$('#new-env'), $('#empty-create')]) button.addEventListener('click', () => openCreate(button));
   $('#create-close').addEventListener('click', () => $('#create-dialog').close());
-  $('#activity-more').addEventListener('click', loadOlderEvents);
-  $('#activity-team').addEventListener('change', (e) => {
-    state.activityTeam = e.target.value;
-    state.olderEvents = [];
-    state.noOlder = false;
-    $('#activity').setAttribute('aria-busy', 'true');
-    if (state.activityTeam) refreshActivity();
-    else refreshEnvironments();
-  });
   $('#env-teams').addEventListener('click', onTableClick);
   // Search, filters, sort and compact view.
   $('#env-search').addEventListener('input', (e) => { state.view.filter.text = e.target.value.trim(); renderEnvironments(); });
@@ -161,59 +140,17 @@ function openCreate(opener) {
 // ---------------------------------------------------------------------------------------
 // Sign-in
 
-function showSignIn(message) {
+/** The sign-in page, with the timers of the signed-in page stopped. */
+function showSignIn(message, tokenProblem = true) {
   state.signedIn = false;
   stopTimers();
-  $('#app-view').hidden = true;
-  $('#session').hidden = true;
-  $('#signin-view').hidden = false;
-  const error = $('#token-error');
-  error.textContent = message;
-  error.hidden = !message;
-  const input = $('#token');
-  input.value = '';
-  input.setAttribute('aria-invalid', String(Boolean(message)));
-  input.focus();
-}
-
-async function onSignIn(e) {
-  e.preventDefault();
-  const input = $('#token');
-  const value = input.value.trim();
-  const error = $('#token-error');
-  if (!value) {
-    error.textContent = 'Enter the access token you were given.';
-    error.hidden = false;
-    input.setAttribute('aria-invalid', 'true');
-    input.focus();
-    return;
-  }
-  const button = $('#sign-in');
-  button.disabled = true;
-  button.textContent = 'Signing in…';
-  token.set(value);
-  try {
-    const data = await state.api.list();
-    enterApp(data, true);
-  } catch (err) {
-    if (err.status === 401) {
-      token.clear();
-      showSignIn('Your token was not accepted. Check it and try again.');
-    } else {
-      // The token may be fine and the service briefly unavailable: go in and show why.
-      enterApp(undefined, true);
-    }
-  } finally {
-    button.disabled = false;
-    button.textContent = 'Sign in';
-  }
+  signIn.show(message, tokenProblem);
 }
 
 function enterApp(firstList, fromSignIn = false) {
   state.signedIn = true;
   state.plan.reset();
-  $('#signin-view').hidden = true;
-  $('#token-error').hidden = true;
+  signIn.hide();
   $('#app-view').hidden = false;
   $('#session').hidden = false;
   if (firstList) {
@@ -222,7 +159,7 @@ function enterApp(firstList, fromSignIn = false) {
   } else {
     refreshEnvironments();
   }
-  scheduleActivity();
+  activity.schedule();
   startTicker();
   // Coming from the sign-in form, focus would otherwise be left on a now hidden input.
   if (fromSignIn) $('#env-heading').focus();
@@ -232,23 +169,11 @@ function enterApp(firstList, fromSignIn = false) {
 function signOut(message = '', broadcast = true) {
   const user = state.user;
   token.clear();
-  state.user = '';
-  state.teams = [];
-  state.envs = [];
-  state.events = [];
-  state.olderEvents = [];
-  state.noOlder = false;
-  state.loaded = false;
-  state.phases.clear();
-  state.minListSeq = ++state.listSeq; // answers to requests made before now are dropped
-  state.listInFlight = null;
+  resetSession(state);
   envView.clear();
   form.setKeyOwner(''); // the next user must not be offered this user's keys
   if ($('#create-dialog').open) $('#create-dialog').close();
-  $('#activity').replaceChildren();
-  eventsShown = '';
-  $('#activity-loading').hidden = false;
-  $('#activity-empty').hidden = true;
+  activity.clear();
   $('#who').hidden = true;
   $('#user-name').textContent = '';
   $('#env-error').hidden = true;
@@ -316,13 +241,10 @@ function applyList(data, seq) {
   setHidden($('#who'), !state.user);
   form.setKeyOwner(state.user);
   form.setCatalog(state.config.catalog, state.teams);
-  updateActivityTeams();
+  activity.updateTeams();
   updateFilterChoices();
   renderEnvironments();
-  if (!state.activityTeam) {
-    state.events = Array.isArray(data.events) ? data.events : [];
-    renderEvents();
-  }
+  activity.fromList(data.events);
   // For the browser tests' figures (docs/PERFORMANCE.md): script time of the last list
   // applied, in milliseconds, and how many were applied. A plain object, not attributes:
   // an attribute written on <html> makes the browser restyle the whole page.
@@ -422,7 +344,7 @@ function onTableClick(e) {
   if (button.dataset.copy) {
     const env = envView.env(button.dataset.env);
     const what = { ssh: 'SSH command', sftp: 'SFTP command', sshConfig: 'SSH config entry' }[button.dataset.copy] || 'Text';
-    if (env) copyText(env[button.dataset.copy], `${what} copied.`);
+    if (env) copyText(env[button.dataset.copy], `${what} copied.`, notices);
     return;
   }
   state.plan.poke();
@@ -473,101 +395,6 @@ async function createEnvironment(spec) {
 const reducedMotion = () => matchMedia('(prefers-reduced-motion: reduce)').matches;
 
 // ---------------------------------------------------------------------------------------
-// Activity
-
-function updateActivityTeams() {
-  const select = $('#activity-team');
-  const want = ['', ...state.teams];
-  const have = [...select.options].map((o) => o.value);
-  if (want.join() === have.join()) return;
-  select.replaceChildren(new Option('All teams', ''), ...state.teams.map((t) => new Option(t, t)));
-  if (!state.teams.includes(state.activityTeam)) state.activityTeam = '';
-  select.value = state.activityTeam;
-}
-
-async function refreshActivity() {
-  if (!state.signedIn || !state.activityTeam) return;
-  const team = state.activityTeam;
-  try {
-    const data = await state.api.list(team);
-    if (team !== state.activityTeam) return;
-    state.events = Array.isArray(data.events) ? data.events : [];
-    renderEvents();
-    notices.drop('activity');
-  } catch (err) {
-    if (handledAuth(err)) return;
-    notices.fail({ key: 'activity', title: `The activity of ${team} could not be loaded.`, message: describeError(err, 'Loading the activity'), requestId: err.requestId, retry: refreshActivity });
-  } finally {
-    scheduleActivity();
-  }
-}
-
-function scheduleActivity() {
-  clearTimeout(state.timers.activity);
-  // With "All teams" the environment poll brings the events along; no second request.
-  if (!state.signedIn || document.hidden || !state.activityTeam) return;
-  state.timers.activity = setTimeout(refreshActivity, ACTIVITY_POLL_MS);
-}
-
-/** The latest events and the older pages loaded, newest first, each once. */
-function shownEvents() {
-  const seen = new Set();
-  const all = [];
-  for (const ev of [...state.events, ...state.olderEvents]) {
-    const k = `${ev.team}|${ev.id}`;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    all.push(ev);
-  }
-  all.sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
-  return state.activityTeam ? all.filter((e) => e.team === state.activityTeam) : all;
-}
-
-let eventsShown = '';
-
-function renderEvents() {
-  const list = $('#activity');
-  const events = shownEvents();
-  // Rebuilt only when something changed: most refreshes bring the same entries.
-  const sig = `${state.user}|${formatWhen(new Date())}|${events.map((e) => `${e.team}/${e.id}`).join()}`;
-  if (sig !== eventsShown) {
-    eventsShown = sig;
-    renderActivity(list, events, { user: state.user });
-  }
-  if (list.getAttribute('aria-busy') !== 'false') list.setAttribute('aria-busy', 'false');
-  setHidden($('#activity-loading'), true);
-  setHidden($('#activity-empty'), events.length > 0);
-  setHidden($('#activity-more'), state.noOlder || events.length < EVENTS_PAGE);
-}
-
-/** Loads the next page back for each team shown (event ids are per team). */
-async function loadOlderEvents() {
-  const button = $('#activity-more');
-  const events = shownEvents();
-  const teams = state.activityTeam ? [state.activityTeam] : state.teams;
-  button.disabled = true;
-  try {
-    let more = 0;
-    for (const team of teams) {
-      const own = events.filter((e) => e.team === team);
-      if (!own.length) continue;
-      const older = await state.api.olderEvents(team, own[own.length - 1].id);
-      more += older.length;
-      state.olderEvents.push(...older);
-    }
-    state.noOlder = more === 0;
-    notices.drop('activity-older');
-    renderEvents();
-    notices.announce(more ? `${more} older entries shown.` : 'There is no older activity.');
-  } catch (err) {
-    if (handledAuth(err)) return;
-    notices.fail({ key: 'activity-older', title: 'Older activity could not be loaded.', message: describeError(err, 'Loading older activity'), requestId: err.requestId, retry: loadOlderEvents });
-  } finally {
-    button.disabled = false;
-  }
-}
-
-// ---------------------------------------------------------------------------------------
 // Timers and visibility
 
 function startTicker() {
@@ -591,44 +418,8 @@ function onVisibility() {
   startTicker();
   state.plan.poke();
   refreshEnvironments();
-  if (state.activityTeam) refreshActivity();
-  else scheduleActivity();
-}
-
-// ---------------------------------------------------------------------------------------
-// DOM writes that skip what would not change: a refresh that changes nothing then costs no
-// style or layout work, however long the list (docs/PERFORMANCE.md).
-
-function setHidden(el, hidden) {
-  if (el.hidden !== hidden) el.hidden = hidden;
-}
-
-function setText(el, text) {
-  if (el.textContent !== text) el.textContent = text;
-}
-
-// ---------------------------------------------------------------------------------------
-// Clipboard
-
-async function copyText(text, done) {
-  let ok = false;
-  if (navigator.clipboard && window.isSecureContext) {
-    try {
-      await navigator.clipboard.writeText(text);
-      ok = true;
-    } catch { /* fall back below */ }
-  }
-  if (!ok) {
-    // Fallback for plain-http origins and older browsers.
-    const buffer = $('#copy-buffer');
-    const active = document.activeElement;
-    buffer.value = text;
-    buffer.select();
-    try { ok = document.execCommand('copy'); } catch { ok = false; }
-    buffer.value = '';
-    if (active && active.focus) active.focus();
-  }
-  notices.info(ok ? done : 'Copy did not work here; select the command and copy it by hand.', ok ? 'success' : 'error', 3000);
+  if (state.activity.team) activity.refresh();
+  else activity.schedule();
 }
 
 boot();

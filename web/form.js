@@ -71,7 +71,7 @@ export function imageSuggestions(patterns) {
 }
 
 /** Whether image matches one of the allowlist globs (* and ? wildcards). */
-function imageAllowed(image, patterns) {
+export function imageAllowed(image, patterns) {
   return (patterns || []).some((p) => {
     const re = new RegExp('^' + p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
     return re.test(image);
@@ -99,6 +99,41 @@ export function parseEnv(text) {
     else env[line.slice(0, i).trim()] = line.slice(i + 1);
   }
   return env;
+}
+
+/**
+ * The home a team and pool get when the request does not say (config.DefaultHome): scratch
+ * on a pool with scratch homes or for a team whose default is scratch, else persistent.
+ */
+export function defaultHome(catalog, teamName, poolName) {
+  const pool = (catalog.pools || []).find((p) => p.name === poolName);
+  if (pool && pool.scratchHomes) return 'scratch';
+  const team = (catalog.teams || []).find((t) => t.name === teamName);
+  return team && team.home === 'scratch' ? 'scratch' : 'persistent';
+}
+
+/**
+ * The create request body from the form's raw values (strings as typed, idleStop a
+ * boolean). home is the home select's value: '' leaves the home to the team's default on
+ * the pool, 'scratch' asks for scratch, a size asks for a persistent home of that size.
+ */
+export function specFrom(v) {
+  return {
+    team: v.team,
+    name: String(v.name).trim(),
+    image: String(v.image).trim(),
+    packages: splitPackages(v.packages),
+    cpu: String(v.cpu).trim(),
+    memory: String(v.memory).trim(),
+    pool: v.pool,
+    priority: v.priority,
+    lifetime: String(v.lifetime).trim(),
+    sshPublicKeys: splitKeys(v.sshKeys),
+    ...(v.home === 'scratch' ? { home: 'scratch' }
+      : v.home ? { home: 'persistent', persistentHome: v.home } : {}),
+    env: parseEnv(v.env),
+    idleStop: Boolean(v.idleStop),
+  };
 }
 
 // Public keys are remembered per user: one browser may be shared, and a key offered to the
@@ -188,10 +223,7 @@ export class CreateForm {
 
   /** The home the chosen team and pool get when the request does not say (config.DefaultHome). */
   defaultHome() {
-    const pool = this.catalog.pools.find((p) => p.name === this.el.pool.value);
-    if (pool && pool.scratchHomes) return 'scratch';
-    const team = this.team();
-    return team && team.home === 'scratch' ? 'scratch' : 'persistent';
+    return defaultHome(this.catalog, this.el.team.value, this.el.pool.value);
   }
 
   /** The home the form asks for: 'persistent' or 'scratch'. */
@@ -360,24 +392,12 @@ export class CreateForm {
   /** The create request body from the inputs. */
   spec() {
     const { el } = this;
-    const spec = {
-      team: el.team.value,
-      name: el.name.value.trim(),
-      image: el.image.value.trim(),
-      packages: splitPackages(el.packages.value),
-      cpu: el.cpu.value.trim(),
-      memory: el.memory.value.trim(),
-      pool: el.pool.value,
-      priority: el.priority.value,
-      lifetime: el.lifetime.value.trim(),
-      sshPublicKeys: splitKeys(el.sshKey.value),
-      // "" leaves the home to the team's default on the pool; a size asks for a persistent home.
-      ...(el.persistentHome.value === 'scratch' ? { home: 'scratch' }
-        : el.persistentHome.value ? { home: 'persistent', persistentHome: el.persistentHome.value } : {}),
-      env: parseEnv(el.env.value),
-      idleStop: el.idleStop.checked,
-    };
-    return spec;
+    return specFrom({
+      team: el.team.value, name: el.name.value, image: el.image.value, packages: el.packages.value,
+      cpu: el.cpu.value, memory: el.memory.value, pool: el.pool.value, priority: el.priority.value,
+      lifetime: el.lifetime.value, sshKeys: el.sshKey.value, home: el.persistentHome.value,
+      env: el.env.value, idleStop: el.idleStop.checked,
+    });
   }
 
   /** Problems the browser can see before sending, in form order. */
@@ -472,7 +492,7 @@ export class CreateForm {
       if (input) {
         const a = document.createElement('a');
         a.href = `#${input.id}`;
-        const item = itemLabel(p.path, this);
+        const item = itemLabel(p.path, this.el.packages.value);
         a.textContent = `${label}${item ? ` (${item})` : ''}: ${p.message}`;
         a.addEventListener('click', (e) => { e.preventDefault(); input.focus(); });
         li.append(a);
@@ -501,7 +521,7 @@ export class CreateForm {
       p.id = id;
       box.append(p);
     }
-    const label = itemLabel(path, this);
+    const label = itemLabel(path, this.el.packages.value);
     p.textContent = label ? `${label}: ${text}` : text;
     p.hidden = false;
     input.setAttribute('aria-invalid', 'true');
@@ -518,8 +538,11 @@ export class CreateForm {
 }
 
 
-/** "Key 2" for sshPublicKeys[1], "Package 4 (foo)" for packages[3], "FOO" for env.FOO. */
-function itemLabel(path, form) {
+/**
+ * "Key 2" for sshPublicKeys[1], "“vim”" (or "Package 4") for packages[3] given the packages
+ * field's text, "FOO" for env.FOO or env[FOO]; '' for a plain field.
+ */
+export function itemLabel(path, packagesText = '') {
   const m = /^([A-Za-z]+)(?:\[(\d+)\]|\.(.+)|\[([^\]]+)\])/.exec(path);
   if (!m) return '';
   const [, field, index, dotKey, bracketKey] = m;
@@ -527,11 +550,10 @@ function itemLabel(path, form) {
     const i = Number(index);
     if (field === 'sshPublicKeys') return `Key ${i + 1}`;
     if (field === 'packages') {
-      const name = splitPackages(form.el.packages.value)[i];
+      const name = splitPackages(packagesText)[i];
       return name ? `“${name}”` : `Package ${i + 1}`;
     }
     return `Item ${i + 1}`;
   }
   return dotKey || bracketKey || '';
 }
-

@@ -42,7 +42,7 @@ export function formatBytes(bytes) {
 export function parseDuration(value) {
   const s = String(value ?? '').trim();
   if (!s) return NaN;
-  const re = /(\d+(?:\.\d+)?)(h|m|s|ms)/g;
+  const re = /(\d+(?:\.\d+)?)(h|ms|m|s)/g; // "ms" before "m", or "250ms" reads as 250m + "s"
   const factor = { h: 3600e3, m: 60e3, s: 1e3, ms: 1 };
   let total = 0;
   let consumed = 0;

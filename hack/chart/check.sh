@@ -104,12 +104,12 @@ else
     mapfile -t args < <(values_args "$v")
     "$HELM" template devenvs "$CHART" --namespace devenvs "${args[@]}" >"$tmp/render.yaml"
     # A dry run cannot create a namespace for the objects after it: make the ones it needs.
-    for ns in $(awk '/^kind: /{k=$2} /^  namespace: /{if (k!="") print $2}' "$tmp/render.yaml" | sort -u); do
+    while read -r ns; do
       if ! "$KUBECTL" get namespace "$ns" >/dev/null 2>&1; then
         "$KUBECTL" create namespace "$ns" >/dev/null
         created_ns+=("$ns")
       fi
-    done
+    done < <(awk '/^kind: /{k=$2} /^  namespace: /{if (k!="") print $2}' "$tmp/render.yaml" | sort -u)
     log "kubectl apply --server-side --dry-run=server: chart with ${v:-default values} ($(grep -c '^kind:' "$tmp/render.yaml") objects)"
     "$KUBECTL" apply --server-side --dry-run=server --force-conflicts --field-manager=devenvs-check -f "$tmp/render.yaml" >"$tmp/out" 2>&1 ||
       { cat "$tmp/out" >&2; die "server-side dry run of the chart with ${v:-default values}"; }

@@ -45,4 +45,5 @@ awk -v dir="$tmp/split" '
 
 rm -f "$out"/[0-9][0-9]-*.yaml
 cp "$tmp/split/"*.yaml "$out/"
-echo "rendered $(ls "$tmp/split" | wc -l) files into ${out#"$ROOT"/}" >&2
+rendered=("$tmp/split/"*.yaml)
+echo "rendered ${#rendered[@]} files into ${out#"$ROOT"/}" >&2

@@ -397,6 +397,9 @@ func (tb *tab) axe(what string) {
 // Item 7: the activity log pages back beyond its first 50 entries.
 func activityPagesFlow(t *testing.T, tb *tab) {
 	const name = "chatty"
+	// beta's only entry is older than alpha's 56 below: under "All teams" it is not among the
+	// newest 50, and paging back must still reach it (each team pages from its own cursor).
+	apiCreate(t, tb.st, "bob", map[string]any{"team": "beta", "name": "quiet"})
 	apiCreate(t, tb.st, "alice", map[string]any{"team": "alpha", "name": name})
 	for i := range 55 {
 		status, body := fixture.Do(t, http.MethodPatch, tb.st.fn["updateenv"]+"/alpha/"+name, "alice",
@@ -421,5 +424,19 @@ func activityPagesFlow(t *testing.T, tb *tab) {
 			t.Errorf("entry %s is shown twice", id)
 		}
 		seen[id] = true
+	}
+
+	// carol sees alpha and beta: beta has no entry among the newest 50 of "All teams".
+	quiet := `[...document.querySelectorAll('#activity li')].some((li) => li.dataset.action === 'create' && li.textContent.includes('beta/quiet'))`
+	tb.signOut()
+	tb.signIn("carol")
+	tb.waitJS("carol's first page of activity is in", `document.querySelectorAll('#activity li').length === 50`, waitTimeout)
+	if eval[bool](tb, quiet) {
+		t.Fatalf("the create of beta/quiet is among the latest 50 entries of all teams; the test needs it beyond them")
+	}
+	tb.run("show older activity of all teams", chromedp.Click(chromedp.CSS("#activity-more")))
+	tb.waitJS("older entries appear", `document.querySelectorAll('#activity li').length > 50 && !document.querySelector('#activity-more').disabled`, waitTimeout)
+	if !eval[bool](tb, quiet) || !eval[bool](tb, created) {
+		t.Fatalf("one page back under All teams must reach both beta/quiet's and alpha/chatty's create%s", tb.state())
 	}
 }

@@ -38,11 +38,21 @@ type stack struct {
 // the root file function with DEVENVS_FUNCTION_URLS pointing at them.
 func startStack(t *testing.T, fx *fixture.Fixture) *stack {
 	t.Helper()
+	return startStackWith(t, fx, nil)
+}
+
+// startStackWith is startStack with more settings for the four functions and the file
+// function alike (e.g. the OIDC issuer and client that both must name).
+func startStackWith(t *testing.T, fx *fixture.Fixture, env map[string]string) *stack {
+	t.Helper()
 	// The functions must allow the UI's origin before the UI knows their URLs, so bind the
 	// UI's listener first and start serving on it last.
 	web := httptest.NewUnstartedServer(nil)
 	origin := "http://" + web.Listener.Addr().String()
 	extra := map[string]string{app.EnvAllowedOrigins: origin}
+	for k, v := range env {
+		extra[k] = v
+	}
 	st := &stack{fx: fx, web: origin, fn: map[string]string{
 		"createenv": fx.Serve(t, createenv.New(), extra).URL,
 		"listenvs":  fx.Serve(t, listenvs.New(), extra).URL,
@@ -58,7 +68,7 @@ func startStack(t *testing.T, fx *fixture.Fixture) *stack {
 	// configuration so the catalog (teams, limits) matches what the functions enforce, with
 	// the sign-in page's help added (only the UI reads it).
 	withHelp := *fx.Config
-	withHelp.SignIn = config.SignIn{Help: signInHelp, LinkText: "Get a token", LinkURL: signInLink}
+	withHelp.SignIn = config.SignIn{Help: signInHelp, LinkText: "Get a token", LinkURL: signInLink, OIDCProvider: oidcProviderName}
 	raw, err := json.Marshal(&withHelp) // JSON is YAML
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +80,9 @@ func startStack(t *testing.T, fx *fixture.Fixture) *stack {
 	cfg := map[string]string{
 		function.EnvFunctionURLs: strings.Join(pairs, ","),
 		app.EnvConfig:            cfgPath,
+	}
+	for k, v := range env {
+		cfg[k] = v
 	}
 	if err := ui.Start(context.Background(), cfg); err != nil {
 		web.Close()

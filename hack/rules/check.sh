@@ -60,6 +60,8 @@ fi
 
 # Each mutant: a sed expression applied to a copy of the rules; the copy must differ from the
 # original (else the pattern went stale: fix this list) and must fail the unit tests.
+# The $1 in them is PromQL's label_replace group, meant literally.
+# shellcheck disable=SC2016
 mutants=(
   's/ratio < 0\.1$/ratio < 0.05/'                                   # idle threshold down
   's/ratio < 0\.1$/ratio < 0.15/'                                   # idle threshold up

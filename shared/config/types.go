@@ -37,6 +37,12 @@ type SignIn struct {
 	Help     string `json:"help,omitempty"`
 	LinkText string `json:"linkText,omitempty"`
 	LinkURL  string `json:"linkURL,omitempty"`
+	// OIDCProvider names the identity provider on the OIDC sign-in button ("Sign in with
+	// Example SSO"); the issuer's host name when empty. OIDCScopes are the scopes asked for,
+	// space-separated ("openid profile email groups" when empty). Both matter only when the
+	// functions verify OIDC ID tokens (DEVENVS_OIDC_ISSUER and DEVENVS_OIDC_CLIENT_ID).
+	OIDCProvider string `json:"oidcProvider,omitempty"`
+	OIDCScopes   string `json:"oidcScopes,omitempty"`
 }
 
 // SSH says how environments are reached.
