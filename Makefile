@@ -6,6 +6,10 @@ export GOFLAGS ?= -mod=readonly
 # tools that drive it, with the dependencies only they need: chromedp, kind, go-containerregistry).
 PKGS ?= ./... ./hack/...
 TEST_TIMEOUT ?= 30m
+# The product's packages run under the race detector (their tests send concurrent requests);
+# hack/'s drive real clusters, browsers and ssh, where -race only adds minutes.
+RACE_PKGS ?= ./...
+PLAIN_PKGS ?= ./hack/...
 
 .PHONY: dev test test-unit test-web lint packages tools cluster cluster-down redis redis-down rules-check fuzz bench images
 
@@ -17,7 +21,8 @@ dev:
 test: packages lint test-web tools cluster redis
 	hack/rules/check.sh
 	CI=$${CI:-true} CHART_MAIN_GO_TESTS=0 hack/chart/check.sh
-	CI=$${CI:-true} $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PKGS)
+	CI=$${CI:-true} $(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) $(RACE_PKGS)
+	CI=$${CI:-true} $(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(PLAIN_PKGS)
 
 ## test-unit: pure tests only; integration tests skip (outside CI) when the cluster or Redis is down
 test-unit: test-web
