@@ -14,7 +14,9 @@
 #      the Alertmanager receiver.
 #   4. Knative's own SetDefaults+Validate on every rendered Knative object (scratch module
 #      hack/chart/knative-validate, which pins knative.dev/serving v0.51.0 and eventing v0.50.0).
-#      Then the NetworkPolicy truth table (scratch module hack/netpol).
+#      Then the NetworkPolicy truth table (scratch module hack/netpol), and the Grafana
+#      dashboard (module hack/dashboard): the chart's JSON is what its generator makes, and
+#      reads back through the Grafana Foundation SDK's strict decoder and schema checks.
 #   5. The root module's chart tests: go test ./hack/chart/ (func.yaml consistency, RBAC on the
 #      cluster, chart vs shared/ builders). Skipped with CHART_MAIN_GO_TESTS=0, for `make test`,
 #      whose `go test ./...` runs them anyway.
@@ -154,6 +156,9 @@ log "Knative SetDefaults+Validate (hack/chart/knative-validate) on config/ and $
   die "Knative validation"
 log "NetworkPolicy truth table (hack/netpol): the team policies evaluated by cyclonus' matcher"
 (cd hack/netpol && go test -count=1 ./...) || die "NetworkPolicy truth table"
+log "Grafana dashboard (hack/dashboard): generated JSON without drift, valid for the SDK's schema"
+(cd hack/dashboard && go test -count=1 ./...) ||
+  die "Grafana dashboard: regenerate with (cd hack/dashboard && go run .)"
 
 # --- 5. root-module chart tests -------------------------------------------------------------
 if [[ ${CHART_MAIN_GO_TESTS:-1} != 0 ]]; then
