@@ -1,9 +1,6 @@
 package main
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // The dashboard's PromQL, built from the series docs/monitoring.md names: the recording rules
 // of charts/devenvs/files/devenvs.rules.yaml (devenvs:*), kube-state-metrics and the
@@ -86,6 +83,3 @@ const sloBudget = "0.01"
 func burnRate(record string) string {
 	return record + " / " + sloBudget
 }
-
-// oneLine drops the indentation used above for reading, for tests that compare queries.
-func oneLine(q string) string { return strings.Join(strings.Fields(q), " ") }
