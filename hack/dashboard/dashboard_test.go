@@ -34,7 +34,7 @@ func TestCommittedDashboardIsGenerated(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := committed(t); !bytes.Equal(got, want) {
-		t.Fatalf("%s is not what hack/dashboard generates: run `cd hack/dashboard && go run .`", DefaultOut)
+		t.Fatalf("%s is not what hack/dashboard generates: run `cd hack/dashboard && GOWORK=off go run .`", DefaultOut)
 	}
 }
 

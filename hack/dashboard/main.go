@@ -1,11 +1,11 @@
 // Command dashboard writes the devenvs Grafana dashboard (Build) as the JSON the chart ships,
 // charts/devenvs/files/devenvs-dashboard.json:
 //
-//	cd hack/dashboard && go run . [-o PATH]
+//	cd hack/dashboard && GOWORK=off go run . [-o PATH]
 //
-// It is a module of its own so that the Grafana Foundation SDK stays out of the product's
-// go.mod. dashboard_test.go fails when the committed JSON differs from what Build makes, and
-// reads it back through the SDK's strict decoder.
+// It is a module of its own (outside the repo's go.work) so that the Grafana Foundation SDK
+// stays out of the product's go.mod. dashboard_test.go fails when the committed JSON differs
+// from what Build makes, and reads it back through the SDK's strict decoder.
 package main
 
 import (
