@@ -14,10 +14,14 @@
 #      the Alertmanager receiver.
 #   4. Knative's own SetDefaults+Validate on every rendered Knative object (scratch module
 #      hack/chart/knative-validate, which pins knative.dev/serving v0.51.0 and eventing v0.50.0).
-#      Then the NetworkPolicy truth table (scratch module hack/netpol).
+#      Then the NetworkPolicy truth table (scratch module hack/netpol), and the Grafana
+#      dashboard (module hack/dashboard): the chart's JSON is what its generator makes, and
+#      reads back through the Grafana Foundation SDK's strict decoder and schema checks.
 #   5. The root module's chart tests: go test ./hack/chart/ (func.yaml consistency, RBAC on the
 #      cluster, chart vs shared/ builders). Skipped with CHART_MAIN_GO_TESTS=0, for `make test`,
 #      whose `go test ./...` runs them anyway.
+# The modules of step 4 run with GOWORK=off: they are modules of their own, outside the
+# repo's go.work (which joins the product and hack/ only).
 # Without a cluster, step 3 (and the cluster parts of 5) fail under CI and are skipped elsewhere.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -149,11 +153,14 @@ for v in "${values_files[@]}"; do
   manifests+=("$out")
 done
 log "Knative SetDefaults+Validate (hack/chart/knative-validate) on config/ and ${#manifests[@]} renderings"
-(cd hack/chart/knative-validate &&
+(cd hack/chart/knative-validate && export GOWORK=off &&
   DEVENVS_MANIFESTS=$(IFS=,; echo "${manifests[*]}") go test -count=1 ./...) ||
   die "Knative validation"
 log "NetworkPolicy truth table (hack/netpol): the team policies evaluated by cyclonus' matcher"
-(cd hack/netpol && go test -count=1 ./...) || die "NetworkPolicy truth table"
+(cd hack/netpol && GOWORK=off go test -count=1 ./...) || die "NetworkPolicy truth table"
+log "Grafana dashboard (hack/dashboard): generated JSON without drift, valid for the SDK's schema"
+(cd hack/dashboard && GOWORK=off go test -count=1 ./...) ||
+  die "Grafana dashboard: regenerate with (cd hack/dashboard && GOWORK=off go run .)"
 
 # --- 5. root-module chart tests -------------------------------------------------------------
 if [[ ${CHART_MAIN_GO_TESTS:-1} != 0 ]]; then

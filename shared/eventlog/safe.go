@@ -24,13 +24,16 @@ type Safe struct {
 	Logger *logrus.Entry
 	// Failures is incremented per failed write; nil counts nothing.
 	Failures prometheus.Counter
+	// Actions counts the platform's own actions (actions.go) written or not; nil counts nothing.
+	Actions *prometheus.CounterVec
 	// Timeout bounds each write; zero means DefaultRecordTimeout.
 	Timeout time.Duration
 }
 
-// NewSafe wires a Safe with a failures counter registered on reg (nil: not registered).
+// NewSafe wires a Safe with the failures and actions counters registered on reg (nil: not
+// registered).
 func NewSafe(l Log, logger *logrus.Entry, reg prometheus.Registerer) *Safe {
-	return &Safe{Log: l, Logger: logger, Failures: NewFailuresCounter(reg)}
+	return &Safe{Log: l, Logger: logger, Failures: NewFailuresCounter(reg), Actions: NewActionsCounter(reg)}
 }
 
 // NewFailuresCounter returns the devenvs_eventlog_write_failures_total counter registered on
@@ -60,7 +63,11 @@ func NewFailuresCounter(reg prometheus.Registerer) prometheus.Counter {
 // Record appends ev and never reports failure. It detaches from ctx's cancellation because
 // the action already happened: a client that hung up must not erase the record of it.
 func (s *Safe) Record(ctx context.Context, ev Event) {
-	if s == nil || s.Log == nil {
+	if s == nil {
+		return
+	}
+	countAction(s.Actions, ev)
+	if s.Log == nil {
 		return
 	}
 	timeout := s.Timeout
