@@ -66,7 +66,6 @@ fi
 HOST_KEY="$STATE_DIR/sshgateway_host_key"
 [ -f "$HOST_KEY" ] || ssh-keygen -q -t ed25519 -N "" -C devenvs-sshgateway -f "$HOST_KEY"
 export DEVENVS_SSH_GATEWAY_HOST=$HOST DEVENVS_SSH_GATEWAY_PORT=$SSH_PORT
-X
 
 log "building functions"
 names=(); for f in "${FUNCTIONS[@]}"; do names+=("./cmd/${f%%:*}"); done
