@@ -14,6 +14,8 @@ FUNC_VERSION=${FUNC_VERSION:-v0.49.2}
 KSM_VERSION=${KSM_VERSION:-v2.15.0}
 # The real node's persistent homes (hack/realnode.sh).
 LPP_VERSION=${LPP_VERSION:-v0.0.30}
+# The real node's NetworkPolicy agent (nftables + nfqueue), also hack/realnode.sh.
+KNP_VERSION=${KNP_VERSION:-v0.8.0}
 
 # The cache lives outside the work tree so clean clones and CI reuse it; one folder per
 # component and version, so bumping a version never serves a stale binary.

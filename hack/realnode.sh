@@ -8,7 +8,8 @@
 #
 #   hack/realnode.sh up      # start (or reuse) the node; on a machine where it cannot run, say why
 #   hack/realnode.sh down    # stop what it started and undo every bit of host state it made
-#   hack/realnode.sh check   # exit 0 when this machine can run it, else print why in one line
+#   hack/realnode.sh check   # exit 0 when this machine can run it, else print why in one line;
+#                            # also says in one line when it would run without NetworkPolicy enforcement
 #   hack/realnode.sh images  # only build the cached images (debootstrap, pause, busybox)
 #
 # DEVENVS_REAL_NODE=0 leaves it out (a second local cluster on a machine whose one real node
@@ -32,6 +33,9 @@ SUBNET=10.244.7.0/24
 KUBELET_PORT=10350
 CHAIN=DEVENVS-REALNODE
 LPP_BIN="$CACHE_ROOT/local-path-provisioner-$LPP_VERSION/local-path-provisioner"
+# kube-network-policies enforces the team NetworkPolicies; the cache key includes build_knp's patch.
+KNP_BIN="$CACHE_ROOT/kube-network-policies-$KNP_VERSION-$(sha256sum <hack/realnode/kube-network-policies/xtqueue.go.in | cut -c1-8)/kube-network-policies"
+KNP_TABLE=kube-network-policies
 STORAGE_CLASS=devenvs-local
 
 ctr() { command ctr --address "$SOCK" -n k8s.io "$@"; }
@@ -49,9 +53,27 @@ why() {
   ip link del devenvs-probe
 }
 
+# why_no_netpol prints why kube-network-policies cannot enforce NetworkPolicies here, or
+# nothing. It needs nf_tables (an inet table with a postrouting chain), the xtables NFQUEUE
+# target inside it (nft_compat: how build_knp's agent queues packets) and nfnetlink_queue.
+# The probes run in a network namespace of their own, so they leave nothing on the host.
+why_no_netpol() {
+  command -v nft >/dev/null || { echo "no nft command (Debian package nftables; hack/realnode.sh up installs it)"; return; }
+  local rc=0
+  unshare --net sh -c 'nft add table inet probe && nft add chain inet probe c "{ type filter hook postrouting priority 0; }" || exit 1
+    iptables-nft -N PROBE && iptables-nft -A PROBE -p 253 -j NFQUEUE --queue-num 100 --queue-bypass || exit 2' >/dev/null 2>&1 || rc=$?
+  case $rc in
+    0) ;;
+    2) echo "the kernel lacks the NFQUEUE target under nf_tables (CONFIG_NFT_COMPAT, CONFIG_NETFILTER_XT_TARGET_NFQUEUE)"; return ;;
+    *) echo "the kernel lacks nf_tables (CONFIG_NF_TABLES, CONFIG_NF_TABLES_INET), or this process may not use it"; return ;;
+  esac
+  [ -e /proc/net/netfilter/nfnetlink_queue ] || modprobe nfnetlink_queue 2>/dev/null || true
+  [ -e /proc/net/netfilter/nfnetlink_queue ] || echo "the kernel lacks nfnetlink_queue (CONFIG_NETFILTER_NETLINK_QUEUE)"
+}
+
 install_packages() {
   local need=() pkg
-  for pkg in containerd runc containernetworking-plugins dnsmasq-base debootstrap iptables busybox-static gcc libc6-dev; do
+  for pkg in containerd runc containernetworking-plugins dnsmasq-base debootstrap iptables nftables busybox-static gcc libc6-dev; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
   done
   [ ${#need[@]} -eq 0 ] && return
@@ -65,6 +87,36 @@ build_lpp() {
   local out; out=$(mktemp -d "$CACHE_ROOT/.lpp.XXXX")
   GOFLAGS=-mod=mod GOBIN="$out" CGO_ENABLED=0 go install -trimpath -ldflags="-s -w" "github.com/rancher/local-path-provisioner@$LPP_VERSION"
   chmod 755 "$out"; rm -rf "$(dirname "$LPP_BIN")"; mv "$out" "$(dirname "$LPP_BIN")"
+}
+
+# build_knp builds sigs.k8s.io/kube-network-policies (the kubernetes-sigs NetworkPolicy agent:
+# nftables sends each new connection of a policed pod to an nfqueue, the agent accepts or drops
+# it) from the module proxy's source with two changes, both small and checked here:
+#   - cmd/main.go: the in-cluster config becomes $KUBECONFIG (a local process, not a DaemonSet
+#     pod with a service account);
+#   - the queue rules use the xtables NFQUEUE target instead of nftables' queue expression
+#     (hack/realnode/kube-network-policies/xtqueue.go.in says why).
+build_knp() {
+  [ -x "$KNP_BIN" ] && return
+  log "building kube-network-policies $KNP_VERSION (about 2 minutes cold)"
+  local src out ctl
+  src=$(GOFLAGS=-mod=mod go mod download -json "sigs.k8s.io/kube-network-policies@$KNP_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  [ -f "$src/cmd/main.go" ] || die "no kube-network-policies $KNP_VERSION source from the module proxy"
+  out=$(mktemp -d "$CACHE_ROOT/.knp.XXXX")
+  cp -r "$src" "$out/src"; chmod -R u+w "$out/src"
+  sed -i -e 's|rest.InClusterConfig()|clientcmd.BuildConfigFromFlags("", os.Getenv("KUBECONFIG"))|' \
+    -e 's|"k8s.io/client-go/rest"|"k8s.io/client-go/tools/clientcmd"|' "$out/src/cmd/main.go"
+  ctl="$out/src/pkg/networkpolicy/controller.go"
+  sed -i -e 's|queue := &expr.Queue{Num: uint16(c.config.QueueID)}|queue := nfqueueTarget(uint16(c.config.QueueID), c.config.FailOpen)|' \
+    -e '/queue.Flag = expr.QueueFlagBypass/d' "$ctl"
+  cp hack/realnode/kube-network-policies/xtqueue.go.in "$out/src/pkg/networkpolicy/xtqueue.go"
+  if [ "$(grep -c 'clientcmd.BuildConfigFromFlags' "$out/src/cmd/main.go")" != 1 ] ||
+    [ "$(grep -c 'queue := nfqueueTarget' "$ctl")" != 2 ] || grep -q 'expr.Queue' "$ctl"; then
+    die "kube-network-policies $KNP_VERSION changed where build_knp patches it; update build_knp"
+  fi
+  (cd "$out/src" && CGO_ENABLED=0 go build -mod=mod -trimpath -ldflags="-s -w" -o "$out/kube-network-policies" ./cmd) ||
+    die "building kube-network-policies failed"
+  mkdir -p "$(dirname "$KNP_BIN")"; mv "$out/kube-network-policies" "$KNP_BIN"; rm -rf "$out"
 }
 
 # mirror prints the host name and address of the Debian mirror apt uses, so containers can
@@ -262,6 +314,39 @@ YAML
   die "node $NODE did not become Ready; see $DIR/kubelet.log"
 }
 
+# start_netpol runs kube-network-policies as a local process of the node, so the team
+# NetworkPolicies are enforced on its pods. Connections the node's root processes open (kubelet
+# probes, the tests' SSH from the host) are not policed (the agent's own rule), nor pod -> node
+# traffic, which never reaches its postrouting hook: the $CHAIN chain guards that. Its fix for
+# a DNS conntrack race is off: the race was fixed in Linux 6.12, and the workaround polices DNS
+# to the node's own resolver, which no NetworkPolicy can name as a pod.
+start_netpol() {
+  local reason; reason=$(why_no_netpol)
+  if [ -n "$reason" ]; then log "NetworkPolicies NOT enforced on $NODE: $reason"; return; fi
+  KUBECONFIG="$KUBECONFIG" "$KNP_BIN" --hostname-override "$NODE" --nfqueue-id 100 --netfilter-bug-1766-fix=false \
+    --metrics-bind-address 127.0.0.1:10347 --v 2 >"$DIR/kube-network-policies.log" 2>&1 &
+  echo $! >"$DIR/kube-network-policies.pid"
+  # The table appears once its informers have synced: from then on every new pod is policed.
+  for _ in $(seq 1 100); do nft list table inet "$KNP_TABLE" >/dev/null 2>&1 && return; running kube-network-policies || break; sleep 0.1; done
+  tail -5 "$DIR/kube-network-policies.log" >&2
+  die "kube-network-policies did not start; see $DIR/kube-network-policies.log"
+}
+
+# stop_netpol stops the agent (SIGINT: it removes its table then), and removes the table in any
+# case: left behind, it would queue packets to a queue nobody reads, which drops them.
+stop_netpol() {
+  local f="$DIR/kube-network-policies.pid" pid
+  if [ -f "$f" ]; then
+    pid=$(cat "$f")
+    if kill -INT "$pid" 2>/dev/null; then
+      for _ in $(seq 1 30); do nft list table inet "$KNP_TABLE" >/dev/null 2>&1 || break; sleep 0.1; done
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
+    rm -f "$f"
+  fi
+  nft delete table inet "$KNP_TABLE" 2>/dev/null || true
+}
+
 # start_storage runs local-path-provisioner as a local process for the StorageClass
 # persistent homes use; its helper pods (busybox) run on the real node.
 start_storage() {
@@ -321,14 +406,18 @@ up() {
   mkdir -p "$DIR"
   install_packages
   build_lpp
+  build_knp
   build_images
   start_network
   start_containerd
   import_images
   kubelet_credentials
+  start_netpol
   start_kubelet
   start_storage
-  log "real node $NODE Ready in $((SECONDS - start))s (pool $POOL, StorageClass $STORAGE_CLASS)"
+  local enforced="NetworkPolicies enforced by kube-network-policies $KNP_VERSION"
+  running kube-network-policies || enforced="NetworkPolicies NOT enforced"
+  log "real node $NODE Ready in $((SECONDS - start))s (pool $POOL, StorageClass $STORAGE_CLASS, $enforced)"
 }
 
 stop_pid() {
@@ -345,6 +434,7 @@ stop_pid() {
 down() {
   [ -d "$DIR" ] || { log "no real node started by devenvs; nothing to stop"; return; }
   stop_pid local-path
+  stop_netpol
   stop_pid kubelet
   if running containerd; then
     # Containers outlive the kubelet under their shims: kill them, then their sandboxes' network.
@@ -384,7 +474,9 @@ down() {
 case "${1:-up}" in
   up) up ;;
   down) down ;;
-  check) r=$(why); [ -z "$r" ] || { echo "$r"; exit 1; } ;;
+  check)
+    r=$(why); [ -z "$r" ] || { echo "$r"; exit 1; }
+    r=$(why_no_netpol); [ -z "$r" ] || echo "a real node can run here, but without NetworkPolicy enforcement: $r" ;;
   images) install_packages; build_images ;;
   *) die "usage: $0 up|down|check|images" ;;
 esac
