@@ -14,6 +14,7 @@
 #
 # DEVENVS_REAL_NODE=0 leaves it out (a second local cluster on a machine whose one real node
 # already serves another: the bridge, its addresses and the node name exist once per host).
+# DEVENVS_NETPOL=0 starts it without NetworkPolicy enforcement (kube-network-policies).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source hack/lib.sh
@@ -319,12 +320,14 @@ YAML
 # probes, the tests' SSH from the host) are not policed (the agent's own rule), nor pod -> node
 # traffic, which never reaches its postrouting hook: the $CHAIN chain guards that. Its fix for
 # a DNS conntrack race is off: the race was fixed in Linux 6.12, and the workaround polices DNS
-# to the node's own resolver, which no NetworkPolicy can name as a pod.
+# to the node's own resolver, which no NetworkPolicy can name as a pod. --v 2 would log every
+# decision (about 800 bytes a connection); its metrics (127.0.0.1:10347) count them instead.
 start_netpol() {
+  [ "${DEVENVS_NETPOL:-1}" != 0 ] || { log "NetworkPolicies not enforced on $NODE (DEVENVS_NETPOL=0)"; return; }
   local reason; reason=$(why_no_netpol)
   if [ -n "$reason" ]; then log "NetworkPolicies NOT enforced on $NODE: $reason"; return; fi
   KUBECONFIG="$KUBECONFIG" "$KNP_BIN" --hostname-override "$NODE" --nfqueue-id 100 --netfilter-bug-1766-fix=false \
-    --metrics-bind-address 127.0.0.1:10347 --v 2 >"$DIR/kube-network-policies.log" 2>&1 &
+    --metrics-bind-address 127.0.0.1:10347 --v 1 >"$DIR/kube-network-policies.log" 2>&1 &
   echo $! >"$DIR/kube-network-policies.pid"
   # The table appears once its informers have synced: from then on every new pod is policed.
   for _ in $(seq 1 100); do nft list table inet "$KNP_TABLE" >/dev/null 2>&1 && return; running kube-network-policies || break; sleep 0.1; done
