@@ -34,7 +34,7 @@ SUBNET=10.244.7.0/24
 KUBELET_PORT=10350
 CHAIN=DEVENVS-REALNODE
 LPP_BIN="$CACHE_ROOT/local-path-provisioner-$LPP_VERSION/local-path-provisioner"
-# kube-network-policies enforces the team NetworkPolicies; the cache key includes build_knp's patch.
+# kube-network-policies enforces the team NetworkPolicies; the cache key includes the hash of the file build_knp adds.
 KNP_BIN="$CACHE_ROOT/kube-network-policies-$KNP_VERSION-$(sha256sum <hack/realnode/kube-network-policies/xtqueue.go.in | cut -c1-8)/kube-network-policies"
 KNP_TABLE=kube-network-policies
 STORAGE_CLASS=devenvs-local
@@ -402,6 +402,8 @@ up() {
   local reason; reason=$(why)
   if [ -n "$reason" ]; then log "no real node on this machine: $reason"; return 0; fi
   if running kubelet && "$KUBECTL" get node "$NODE" >/dev/null 2>&1; then
+    # A node started before enforcement existed (or whose agent died) gets it now.
+    if ! running kube-network-policies && [ "${DEVENVS_NETPOL:-1}" != 0 ]; then install_packages; build_knp; start_netpol; fi
     log "reusing real node $NODE"; return
   fi
   down >/dev/null 2>&1 || true
