@@ -112,7 +112,11 @@ func Recommend(u *Usage, req Requested, p Policy) *Recommendation {
 	over := duration(min(u.History, p.Window))
 	var cpuNeeds, memNeeds int64
 	r.CPU, cpuNeeds = advise(u.CPUP95*1000, u.CPUPeak*1000, CPUPeakHeadroom, CPUStepMilli, req.CPUMilli, p.MinCPUMilli, p.MaxCPUMilli)
-	r.CPU.Evidence = fmt.Sprintf("p95 CPU %s of %s cores over %s, peak %s", cores(r.CPU.P95), cores(req.CPUMilli), over, cores(r.CPU.Peak))
+	unit := "cores"
+	if req.CPUMilli == 1000 {
+		unit = "core"
+	}
+	r.CPU.Evidence = fmt.Sprintf("p95 CPU %s of %s %s over %s, peak %s", cores(r.CPU.P95), cores(req.CPUMilli), unit, over, cores(r.CPU.Peak))
 	r.CPU.Quantity = resource.NewMilliQuantity(r.CPU.Recommended, resource.DecimalSI).String()
 	r.Memory, memNeeds = advise(u.MemoryP95, u.MemoryPeak, MemPeakHeadroom, MemoryStepBytes, req.MemoryBytes, p.MinMemoryBytes, p.MaxMemoryBytes)
 	r.Memory.Evidence = fmt.Sprintf("p95 memory %s of %s over %s, peak %s", bytes(r.Memory.P95), bytes(req.MemoryBytes), over, bytes(r.Memory.Peak))

@@ -37,10 +37,10 @@ func TestRecommend(t *testing.T) {
 		want: &Recommendation{
 			State: StateResize, Window: "6h", HistorySeconds: 21600,
 			CPU: &Advice{Action: ActionGrow, Requested: 1000, Recommended: 1200, Quantity: "1200m", P95: 890, Peak: 910,
-				Evidence: "p95 CPU 0.89 of 1 cores over 6h, peak 0.91"},
+				Evidence: "p95 CPU 0.89 of 1 core over 6h, peak 0.91"},
 			Memory: &Advice{Action: ActionShrink, Requested: 2 * gi, Recommended: 1280 * mi, Quantity: "1280Mi", P95: 900 * mi, Peak: 950 * mi,
 				Evidence: "p95 memory 900Mi of 2Gi over 6h, peak 950Mi"},
-			Message: "grow CPU to 1200m and shrink memory to 1280Mi: p95 CPU 0.89 of 1 cores over 6h, peak 0.91; p95 memory 900Mi of 2Gi over 6h, peak 950Mi",
+			Message: "grow CPU to 1200m and shrink memory to 1280Mi: p95 CPU 0.89 of 1 core over 6h, peak 0.91; p95 memory 900Mi of 2Gi over 6h, peak 950Mi",
 		},
 	}, {
 		name:  "idle shrinks both to the spec's minimum step",
@@ -80,10 +80,10 @@ func TestRecommend(t *testing.T) {
 		want: &Recommendation{
 			State: StateFits, Window: "6h", HistorySeconds: 3600,
 			CPU: &Advice{Action: ActionKeep, Requested: 1000, Recommended: 1000, Quantity: "1", P95: 600, Peak: 700,
-				Evidence: "p95 CPU 0.6 of 1 cores over 1h, peak 0.7"},
+				Evidence: "p95 CPU 0.6 of 1 core over 1h, peak 0.7"},
 			Memory: &Advice{Action: ActionKeep, Requested: gi, Recommended: gi, Quantity: "1Gi", P95: 600 * mi, Peak: 700 * mi,
 				Evidence: "p95 memory 600Mi of 1Gi over 1h, peak 700Mi"},
-			Message: "the requested size fits: p95 CPU 0.6 of 1 cores over 1h, peak 0.7; p95 memory 600Mi of 1Gi over 1h, peak 700Mi",
+			Message: "the requested size fits: p95 CPU 0.6 of 1 core over 1h, peak 0.7; p95 memory 600Mi of 1Gi over 1h, peak 700Mi",
 		},
 	}, {
 		name:   "the team's limit caps the advice, and says so",
