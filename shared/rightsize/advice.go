@@ -109,7 +109,12 @@ func Recommend(u *Usage, req Requested, p Policy) *Recommendation {
 		return r
 	}
 	r.HistorySeconds = int64(u.History / time.Second)
-	over := duration(min(u.History, p.Window))
+	// The history rule steps a minute at a time, so a full window reads up to a minute short.
+	span := u.History
+	if span > p.Window-time.Minute {
+		span = p.Window
+	}
+	over := duration(span)
 	var cpuNeeds, memNeeds int64
 	r.CPU, cpuNeeds = advise(u.CPUP95*1000, u.CPUPeak*1000, CPUPeakHeadroom, CPUStepMilli, req.CPUMilli, p.MinCPUMilli, p.MaxCPUMilli)
 	unit := "cores"

@@ -32,10 +32,10 @@ func TestRecommend(t *testing.T) {
 		// Busy: the p95 with its headroom needs more than the request (CPU is throttled at
 		// its limit, so a busy environment reads just under it).
 		name:  "busy grows CPU, gives back memory",
-		usage: &Usage{CPUP95: 0.89, CPUPeak: 0.91, MemoryP95: 900 * mi, MemoryPeak: 950 * mi, History: 6 * time.Hour},
+		usage: &Usage{CPUP95: 0.89, CPUPeak: 0.91, MemoryP95: 900 * mi, MemoryPeak: 950 * mi, History: 6*time.Hour - 30*time.Second},
 		req:   Requested{CPUMilli: 1000, MemoryBytes: 2 * gi},
 		want: &Recommendation{
-			State: StateResize, Window: "6h", HistorySeconds: 21600,
+			State: StateResize, Window: "6h", HistorySeconds: 21570, // within the rule's minute step of the window: "over 6h"
 			CPU: &Advice{Action: ActionGrow, Requested: 1000, Recommended: 1200, Quantity: "1200m", P95: 890, Peak: 910,
 				Evidence: "p95 CPU 0.89 of 1 core over 6h, peak 0.91"},
 			Memory: &Advice{Action: ActionShrink, Requested: 2 * gi, Recommended: 1280 * mi, Quantity: "1280Mi", P95: 900 * mi, Peak: 950 * mi,
