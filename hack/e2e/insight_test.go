@@ -47,6 +47,7 @@ func TestBrowserInsight(t *testing.T) {
 	apiCreate(t, st, "alice", map[string]any{"team": "alpha", "name": "busy"})
 	apiCreate(t, st, "alice", map[string]any{"team": "alpha", "name": "fresh"})
 	apiCreate(t, st, "alice", map[string]any{"team": "alpha", "name": "warned"})
+	apiCreate(t, st, "alice", map[string]any{"team": "alpha", "name": "expiring"})
 	// Stopped, so the one-click resize applies (KWOK's simulated nodes refuse in-place resize
 	// of a running pod; the real node's tests cover that).
 	if status, body := fixture.Do(t, http.MethodPatch, st.fn["updateenv"]+"/alpha/oversized", "alice", map[string]any{"action": "stop"}); status != http.StatusOK {
@@ -54,6 +55,11 @@ func TestBrowserInsight(t *testing.T) {
 	}
 	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, env.IdleWarnedAnnotation, time.Now().UTC().Format(time.RFC3339))
 	if _, err := fx.Clientset.AppsV1().Deployments(ns).Patch(context.Background(), "warned", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// expiring has been warned of its expiry (the reaper's annotation).
+	patch = fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, env.ExpiryWarnedAnnotation, time.Now().UTC().Format(time.RFC3339))
+	if _, err := fx.Clientset.AppsV1().Deployments(ns).Patch(context.Background(), "expiring", types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -67,7 +73,7 @@ func TestBrowserInsight(t *testing.T) {
 	browser := launchBrowser(t, chromium)
 	tb := openTab(t, browser, st)
 	tb.signIn("alice")
-	over, busy, fresh, warned := rowSel("alpha/oversized"), rowSel("alpha/busy"), rowSel("alpha/fresh"), rowSel("alpha/warned")
+	over, busy, fresh, warned, expiring := rowSel("alpha/oversized"), rowSel("alpha/busy"), rowSel("alpha/fresh"), rowSel("alpha/warned"), rowSel("alpha/expiring")
 	text := func(sel string) string {
 		return eval[string](tb, fmt.Sprintf(`document.querySelector(%s)?.textContent ?? ''`, jsString(sel)))
 	}
@@ -107,6 +113,17 @@ func TestBrowserInsight(t *testing.T) {
 	if !visible(warned + ` [data-action="idle-stop-off"]`) {
 		t.Errorf("the warning offers no way to turn the idle stop off, which alpha allows")
 	}
+	if got := text(expiring + " .stop-warning"); !strings.Contains(got, "Expires") || !strings.Contains(got, "To keep it: extend it") {
+		t.Errorf("expiry warning %q", got)
+	}
+	if !visible(expiring+` .stop-warning [data-action="extend"]`) || visible(expiring+` [data-action="idle-stop-off"]`) {
+		t.Errorf("the expiry warning does not offer Extend alone")
+	}
+	// Readable and operable in both colour schemes.
+	tb.axe("advice and warnings, light")
+	tb.darkMode(true)
+	tb.axe("advice and warnings, dark")
+	tb.darkMode(false)
 	tb.screenshot("rightsizing.png", false)
 	tb.run("scroll to the warned environment", chromedp.ScrollIntoView(chromedp.CSS(warned+" .stop-warning")))
 	tb.screenshot("stop-warning.png", false)
@@ -123,6 +140,9 @@ func TestBrowserInsight(t *testing.T) {
 	// A way out of the warning: turn the idle stop off; the warning goes.
 	tb.run("turn the idle stop off", chromedp.Click(chromedp.CSS(warned+` [data-action="idle-stop-off"]`)))
 	tb.waitFor("the warning goes", waitTimeout, func() bool { return !visible(warned + " .stop-warning") })
+	// The other way out: extend; an extend drops the expiry warning.
+	tb.run("extend from the warning", chromedp.Click(chromedp.CSS(expiring+` .stop-warning [data-action="extend"]`)))
+	tb.waitFor("the expiry warning goes", waitTimeout, func() bool { return !visible(expiring + " .stop-warning") })
 }
 
 func lookTool(t *testing.T, name string) string {

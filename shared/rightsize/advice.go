@@ -105,7 +105,11 @@ func Recommend(u *Usage, req Requested, p Policy) *Recommendation {
 		}
 		r.State = StateHistoryTooShort
 		r.HistorySeconds = int64(h / time.Second)
-		r.Message = fmt.Sprintf("history too short: %s of usage, advice after %s", duration(h), duration(p.MinHistory))
+		if h < time.Minute {
+			r.Message = fmt.Sprintf("history too short: no usage recorded yet, advice after %s", duration(p.MinHistory))
+		} else {
+			r.Message = fmt.Sprintf("history too short: %s of usage, advice after %s", duration(h), duration(p.MinHistory))
+		}
 		return r
 	}
 	r.HistorySeconds = int64(u.History / time.Second)

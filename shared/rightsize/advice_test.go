@@ -102,13 +102,13 @@ func TestRecommend(t *testing.T) {
 		name: "no usage at all",
 		req:  Requested{CPUMilli: 1000, MemoryBytes: gi},
 		want: &Recommendation{State: StateHistoryTooShort, Window: "6h",
-			Message: "history too short: 0m of usage, advice after 1h"},
+			Message: "history too short: no usage recorded yet, advice after 1h"},
 	}, {
 		name:  "a figure that is not a number counts as no usage",
 		usage: &Usage{CPUP95: math.NaN(), CPUPeak: 1, MemoryP95: 1, MemoryPeak: 1, History: 6 * time.Hour},
 		req:   Requested{CPUMilli: 1000, MemoryBytes: gi},
 		want: &Recommendation{State: StateHistoryTooShort, Window: "6h",
-			Message: "history too short: 0m of usage, advice after 1h"},
+			Message: "history too short: no usage recorded yet, advice after 1h"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
