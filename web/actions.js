@@ -51,7 +51,8 @@ export class Actions {
     switch (button.dataset.action) {
       case 'stop': this.stop(env, button); return true;
       case 'start': this.start(env); return true;
-      case 'extend': this.extend(env, button.dataset.by); return true;
+      case 'extend':
+      case 'warning-extend': this.extend(env, button.dataset.by); return true;
       case 'resize': this.openResize(env, button); return true;
       case 'delete': this.confirmDelete(env, button); return true;
       case 'apply-advice': this.applyAdvice(env); return true;

@@ -8,7 +8,7 @@ import { formatWhen } from './format.js';
 export function warningBlock(key, name) {
   const title = h('p', { class: 'stop-warning-title' });
   const ways = h('p', { class: 'stop-warning-ways' });
-  const extend = h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'extend', env: key, by: '2h' } },
+  const extend = h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'warning-extend', env: key, by: '2h' } },
     'Extend +2h', h('span', { class: 'visually-hidden', text: ` ${name}` }));
   const keep = h('button', { type: 'button', class: 'btn btn-small', dataset: { action: 'idle-stop-off', env: key } },
     'Turn idle stop off', h('span', { class: 'visually-hidden', text: ` for ${name}` }));

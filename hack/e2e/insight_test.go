@@ -116,7 +116,7 @@ func TestBrowserInsight(t *testing.T) {
 	if got := text(expiring + " .stop-warning"); !strings.Contains(got, "Expires") || !strings.Contains(got, "To keep it: extend it") {
 		t.Errorf("expiry warning %q", got)
 	}
-	if !visible(expiring+` .stop-warning [data-action="extend"]`) || visible(expiring+` [data-action="idle-stop-off"]`) {
+	if !visible(expiring+` .stop-warning [data-action="warning-extend"]`) || visible(expiring+` [data-action="idle-stop-off"]`) {
 		t.Errorf("the expiry warning does not offer Extend alone")
 	}
 	// Readable and operable in both colour schemes.
@@ -141,7 +141,7 @@ func TestBrowserInsight(t *testing.T) {
 	tb.run("turn the idle stop off", chromedp.Click(chromedp.CSS(warned+` [data-action="idle-stop-off"]`)))
 	tb.waitFor("the warning goes", waitTimeout, func() bool { return !visible(warned + " .stop-warning") })
 	// The other way out: extend; an extend drops the expiry warning.
-	tb.run("extend from the warning", chromedp.Click(chromedp.CSS(expiring+` .stop-warning [data-action="extend"]`)))
+	tb.run("extend from the warning", chromedp.Click(chromedp.CSS(expiring+` .stop-warning [data-action="warning-extend"]`)))
 	tb.waitFor("the expiry warning goes", waitTimeout, func() bool { return !visible(expiring + " .stop-warning") })
 }
 
