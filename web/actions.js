@@ -2,6 +2,7 @@
 // and delete. A failure stays in the environment's row until dismissed or retried; the
 // answer of a success replaces the row's data (updateenv answers with the real phase).
 
+import { adviceChange } from './advice.js';
 import { ApiError } from './api.js';
 import { describeError } from './messages.js';
 import { formatBytes, formatCPU, formatRemaining, formatWhen, parseCPU, parseDuration, parseMemory, toGoDuration } from './format.js';
@@ -50,9 +51,13 @@ export class Actions {
     switch (button.dataset.action) {
       case 'stop': this.stop(env, button); return true;
       case 'start': this.start(env); return true;
-      case 'extend': this.extend(env, button.dataset.by); return true;
+      case 'extend':
+      case 'warning-extend': this.extend(env, button.dataset.by); return true;
       case 'resize': this.openResize(env, button); return true;
       case 'delete': this.confirmDelete(env, button); return true;
+      case 'apply-advice': this.applyAdvice(env); return true;
+      case 'idle-stop-off': this.update(env, { action: 'idle-stop', idleStop: false }, `Turning idle stop off for ${env.team}/${env.name}`,
+        () => `${env.team}/${env.name} will not be stopped for idleness.`); return true;
       default: return false;
     }
   }
@@ -131,6 +136,15 @@ export class Actions {
       return `${key} now has ${formatRemaining(left2)} left (until ${formatWhen(new Date(u.expiresAt))})` +
         (capped ? `, the most ${env.team} allows.` : '.');
     });
+  }
+
+  /** One click: the in-place resize to the right-sizing advice (advice.js). */
+  applyAdvice(env) {
+    const change = adviceChange(env);
+    if (!change) return undefined;
+    const key = `${env.team}/${env.name}`;
+    return this.update(env, change, `Resizing ${key}`, (u) =>
+      `${key} now has ${formatCPU(u.requested.cpuMilli)} CPU and ${formatBytes(u.requested.memoryBytes)}, as advised.`);
   }
 
   openResize(env, button) {

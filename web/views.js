@@ -2,6 +2,8 @@
 // "<team>/<name>" and updated in place, so polling never steals focus from a button, resets
 // an open <details>, or shifts the layout more than the data itself changed.
 
+import { adviceBlock, reclaimText } from './advice.js';
+import { warningBlock } from './warning.js';
 import {
   formatCPU, formatBytes, formatRemaining, describeRemaining, formatDateTime, formatWhen, formatAgo,
 } from './format.js';
@@ -158,6 +160,7 @@ export class EnvironmentsView {
       const block = this.blocks.get(team);
       const list = byTeam.get(team).slice().sort(SORTS[view.sort] || SORTS.name);
       setText(block.count, `${list.length} environment${list.length === 1 ? '' : 's'}`);
+      setText(block.reclaim, reclaimText(list));
       list.forEach((env, i) => {
         const key = keyOf(env);
         seen.add(key);
@@ -185,10 +188,11 @@ export class EnvironmentsView {
 
   teamBlock(team) {
     const count = h('span', { class: 'caption-count' });
+    const reclaim = h('span', { class: 'caption-reclaim' });
     const tbody = h('tbody');
     const th = (text, cls) => h('th', { scope: 'col', class: cls, text });
     const table = h('table', { class: 'env-table' },
-      h('caption', {}, h('span', { class: 'caption-team' }, sr('Team '), team), ' ', count),
+      h('caption', {}, h('span', { class: 'caption-team' }, sr('Team '), team), ' ', count, reclaim),
       h('thead', {}, h('tr', {},
         th('Environment', 'col-env'), th('Status', 'col-status'), th('CPU', 'col-usage'), th('Memory', 'col-usage'),
         th('Time left', 'col-time'), th('Access', 'col-access'), th('Actions', 'col-actions'))),
@@ -196,7 +200,7 @@ export class EnvironmentsView {
     // The scroll box is focusable so keyboard users can scroll a table wider than the screen.
     const section = h('div', { class: 'team-block', dataset: { team } },
       h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': `Environments of ${team}` }, table));
-    return { section, tbody, count };
+    return { section, tbody, count, reclaim };
   }
 
   makeRow(env) {
@@ -229,13 +233,15 @@ export class EnvironmentsView {
     r.remove = btn('delete', ['Delete', sr(` ${env.name}`)], 'btn-danger-quiet');
     r.resize = btn('resize', ['Resize', sr(` ${env.name}`)], '');
     r.failure = h('div', { class: 'row-failure', hidden: true, dataset: { rowError: key } });
+    r.advice = adviceBlock(key, env.name);
+    r.warning = warningBlock(key, env.name);
 
     const tr = h('tr', { dataset: { env: key } },
       h('th', { scope: 'row', class: 'cell-env' }, r.name, r.image, r.meta),
       h('td', { class: 'cell-status', dataset: { label: 'Status' } },
-        h('div', { class: 'status-line' }, r.badge, r.steps), r.reason, r.messageShort, r.messageLong, r.failure),
-      h('td', { class: 'cell-usage', dataset: { label: 'CPU' } }, r.cpu.root),
-      h('td', { class: 'cell-usage', dataset: { label: 'Memory' } }, r.mem.root),
+        h('div', { class: 'status-line' }, r.badge, r.steps), r.reason, r.messageShort, r.messageLong, r.warning.root, r.failure),
+      h('td', { class: 'cell-usage', dataset: { label: 'CPU' } }, r.cpu.root, r.advice.cpu),
+      h('td', { class: 'cell-usage', dataset: { label: 'Memory' } }, r.mem.root, r.advice.mem),
       h('td', { class: 'cell-time', dataset: { label: 'Time left' } }, r.time, r.until),
       h('td', { class: 'cell-access', dataset: { label: 'Access' } }, r.ssh.root, r.sftp.root, r.sshConfig.root),
       h('td', { class: 'cell-actions', dataset: { label: 'Actions' } },
@@ -299,6 +305,8 @@ export class EnvironmentsView {
     // Usage
     r.cpu.update(env.requested && env.requested.cpuMilli, env.used && env.used.cpuMilli, (v) => formatCPU(v), 'CPU');
     r.mem.update(env.requested && env.requested.memoryBytes, env.used && env.used.memoryBytes, formatBytes, '');
+    r.advice.update(env);
+    r.warning.update(env);
 
     // Access
     r.ssh.set(env.ssh);

@@ -76,6 +76,7 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	now := f.App.Now()
+	usage := f.startUsage(r.Context(), configured[start:])
 	for i, team := range configured[start:] {
 		if limit == 0 {
 			resp.Continue = cursor{Team: team.Name}.encode()
@@ -111,6 +112,7 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) {
 	if from.Team == "" {
 		resp.Events = f.latestEvents(r, resp.Teams)
 	}
+	recommend(resp.Environments, usage(), f.App.Config)
 	httpx.WriteJSON(w, http.StatusOK, resp)
 }
 

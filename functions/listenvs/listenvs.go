@@ -7,12 +7,19 @@ package listenvs
 import (
 	"context"
 	"net/http"
+	"sync"
 
 	"github.com/devenvs/devenvs/shared/app"
+	"github.com/devenvs/devenvs/shared/rightsize"
 )
 
 // Function is a func-go instanced function.
-type Function struct{ app.Function }
+type Function struct {
+	app.Function
+	// source is the Prometheus client of the right-sizing advice (recommend.go).
+	sourceOnce sync.Once
+	source     *rightsize.Source
+}
 
 // New is called by the func-go runtime.
 func New() *Function { return &Function{} }

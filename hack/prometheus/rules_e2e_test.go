@@ -330,8 +330,8 @@ func shortenedRules(t *testing.T, orig []byte, fors map[string]string) []byte {
 			exprs++
 		}
 	}
-	if exprs != 29 {
-		t.Fatalf("compared %d expressions, the rules have 29 (7 recording and 4 alerts of environments, 14 recording and 4 alerts of the platform SLOs): update this test with the rules", exprs)
+	if exprs != 34 {
+		t.Fatalf("compared %d expressions, the rules have 34 (7 recording and 4 alerts of environments, 5 of right-sizing, 14 recording and 4 alerts of the platform SLOs): update this test with the rules", exprs)
 	}
 	return out
 }

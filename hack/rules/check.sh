@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the monitoring rules and the example Alertmanager config:
 #   1. promtool check rules   charts/devenvs/files/devenvs.rules.yaml
-#   2. promtool test rules    hack/rules/devenvs.rules.test.yaml and slo.rules.test.yaml
+#   2. promtool test rules    hack/rules/devenvs.rules.test.yaml, slo.rules.test.yaml and
+#                             rightsize.rules.test.yaml
 #   3. amtool check-config    docs/alertmanager.yaml, and amtool config routes test: the four
 #      devenvs alerts route to receiver devenvs, others to default
 #   4. mutants: copies of the rules with one threshold, `for` or filter changed must FAIL the
@@ -11,7 +12,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 RULES=charts/devenvs/files/devenvs.rules.yaml
-TESTS=(hack/rules/devenvs.rules.test.yaml hack/rules/slo.rules.test.yaml)
+TESTS=(hack/rules/devenvs.rules.test.yaml hack/rules/slo.rules.test.yaml hack/rules/rightsize.rules.test.yaml)
 AMCONFIG=docs/alertmanager.yaml
 PROMTOOL=${PROMTOOL:-promtool}
 AMTOOL=${AMTOOL:-amtool}
@@ -99,6 +100,17 @@ mutants=(
   's/{function="createenv", method="post", code=~"5\.\."}/{method="post", code=~"5.."}/' # other functions
   's/le="5"}/le="10"}/'                                               # latency threshold
   's/, code=~"2\.\."}/}/g'                                             # slow failures counted
+  # Right-sizing (rightsize.rules.test.yaml).
+  's/quantile_over_time(0\.95, devenvs:env_cpu/quantile_over_time(0.99, devenvs:env_cpu/'        # cpu p99
+  's/quantile_over_time(0\.95, devenvs:env_cpu/quantile_over_time(0.9, devenvs:env_cpu/'         # cpu p90
+  's/quantile_over_time(0\.95, devenvs:env_memory/quantile_over_time(0.99, devenvs:env_memory/'  # memory p99
+  's/quantile_over_time(0\.95, devenvs:env_memory_used_bytes/max_over_time(devenvs:env_memory_used_bytes/' # p95 = peak
+  's/max_over_time(devenvs:env_cpu_used_cores\[6h\])/quantile_over_time(0.95, devenvs:env_cpu_used_cores[6h])/' # peak = p95
+  '/record: devenvs:env_cpu_used_cores:p95_6h/,/expr/s/\[6h\]/[1h]/'      # cpu p95 window shorter
+  '/record: devenvs:env_cpu_used_cores:max_6h/,/expr/s/\[6h\]/[7h]/'      # cpu peak window longer
+  '/record: devenvs:env_memory_used_bytes:max_6h/,/expr/s/\[6h\]/[7h]/'   # memory peak window longer
+  's/\[6h:1m\]/[1h:1m]/'                                            # history window shorter
+  's/min_over_time(timestamp/max_over_time(timestamp/'              # history from the last sample
 )
 
 tmp=$(mktemp -d)

@@ -29,6 +29,8 @@ type Config struct {
 	Network Network `json:"network,omitempty"`
 	// SignIn is what the sign-in page says about where tokens come from; optional.
 	SignIn SignIn `json:"signIn,omitempty"`
+	// RightSizing turns on per-environment size advice from Prometheus; optional, off.
+	RightSizing RightSizing `json:"rightSizing,omitzero"`
 }
 
 // SignIn is the sign-in page's help: a sentence and a link, e.g. to the page where the

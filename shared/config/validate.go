@@ -47,6 +47,7 @@ func (c *Config) Validate() error {
 	c.validateDefaults(v)
 	c.validateTeams(v)
 	c.validateNetwork(v)
+	c.validateRightSizing(v)
 	if u := c.SignIn.LinkURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
 		v.add("signIn.linkURL", "must be an http or https URL, got %q", u)
 	}

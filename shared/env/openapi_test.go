@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/devenvs/devenvs/shared/rightsize"
 	"github.com/devenvs/devenvs/shared/testenv"
 )
 
@@ -18,6 +19,9 @@ func TestOpenAPIMatchesTypes(t *testing.T) {
 		"Environment": reflect.TypeFor[Environment](),
 		"Resources":   reflect.TypeFor[Resources](),
 		"Warning":     reflect.TypeFor[Warning](),
+		// Right-sizing advice (shared/rightsize), part of Environment.
+		"Recommendation": reflect.TypeFor[rightsize.Recommendation](),
+		"Advice":         reflect.TypeFor[rightsize.Advice](),
 	} {
 		documented := testenv.OpenAPIProperties(t, "../../docs/openapi.yaml", schema)
 		if diff := cmp.Diff(testenv.JSONFields(typ), documented); diff != "" {

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/rightsize"
 )
 
 // Environment is the API's JSON view of one environment.
@@ -45,6 +46,9 @@ type Environment struct {
 	Warning *Warning `json:"warning,omitempty"`
 	// Progress is where a start stands while Pending or Starting (listenvs fills it).
 	Progress *Progress `json:"progress,omitempty"`
+	// Recommendation is right-sizing advice from Prometheus (listenvs fills it when
+	// rightSizing is configured and Prometheus answered in time); absent otherwise.
+	Recommendation *rightsize.Recommendation `json:"recommendation,omitempty"`
 }
 
 // Resources is an amount of CPU and memory in the units the UI computes with.
