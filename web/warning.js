@@ -1,6 +1,7 @@
 // listenvs' `warning`: a coming idle or expiry stop the platform announced, shown in the
-// row's status cell with when it comes and the ways out (the API's words, plus a button for
-// the one-click ones: extend, or turn the idle stop off where the team allows it).
+// row's status cell with when it comes, the ways out in plain words (from the warning's
+// fields and the environment's home, not the API's text, which names API calls) and a
+// button for the one-click ones: extend, or turn the idle stop off where the team allows it.
 
 import { h } from './views.js';
 import { formatWhen } from './format.js';
@@ -24,10 +25,23 @@ export function warningBlock(key, name) {
       title.textContent = w.kind === 'expiry'
         ? `Expires ${at}.`
         : `Idle: will be stopped ${at} at the earliest.`;
-      ways.textContent = `To keep it: ${w.waysOut}.`;
+      ways.textContent = waysOut(w, env.home);
       extend.hidden = w.kind !== 'expiry';
-      // The API names the idle-stop switch among the ways out only where the team allows it.
-      keep.hidden = !(w.kind === 'idle' && w.waysOut.includes('"idleStop":false'));
+      keep.hidden = !(w.kind === 'idle' && w.idleStopOffAllowed);
     },
   };
+}
+
+// waysOut says how to keep the environment and what the stop would cost.
+export function waysOut(w, home) {
+  const scratch = home === 'scratch';
+  if (w.kind === 'expiry') {
+    if (w.onExpiry === 'delete') return 'To keep it: extend it. On expiry it is deleted, home included: copy out what you need.';
+    return scratch
+      ? 'To keep it: extend it. On expiry it is stopped and its scratch home discarded: copy out what you need.'
+      : 'To keep it: extend it. On expiry it is stopped; the home is kept.';
+  }
+  const off = w.idleStopOffAllowed ? ', or turn its idle stop off' : '';
+  return `To keep it: use it (CPU above 10% of its request ends the idle period)${off}. ` +
+    (scratch ? 'A stop discards its scratch home: copy out what you need.' : 'A stop keeps the home; Start brings it back.');
 }

@@ -22,8 +22,12 @@ type Warning struct {
 	// Since is when the warning was given; StopsAt the earliest the stop may come.
 	Since   time.Time `json:"since"`
 	StopsAt time.Time `json:"stopsAt"`
-	// WaysOut says how to keep the environment running, in words.
+	// WaysOut says how to keep the environment running, in words (with the API calls).
 	WaysOut string `json:"waysOut"`
+	// IdleStopOffAllowed: the team lets its members turn the idle stop off (idle warnings).
+	IdleStopOffAllowed bool `json:"idleStopOffAllowed,omitempty"`
+	// OnExpiry is what expiry does, "stop" or "delete" (expiry warnings).
+	OnExpiry string `json:"onExpiry,omitempty"`
 }
 
 // IdleWaysOut is what a user can do about a coming idle stop, given the team's policy.
@@ -58,10 +62,15 @@ func warningOf(d *appsv1.Deployment, team *config.Team, expiresAt time.Time) *Wa
 		if late := t.Add(notice); late.After(stops) {
 			stops = late
 		}
-		return &Warning{Kind: WarningExpiry, Since: t, StopsAt: stops, WaysOut: ExpiryWaysOut(team)}
+		onExpiry := config.ExpiryStop
+		if team.OnExpiry == config.ExpiryDelete {
+			onExpiry = config.ExpiryDelete
+		}
+		return &Warning{Kind: WarningExpiry, Since: t, StopsAt: stops, WaysOut: ExpiryWaysOut(team), OnExpiry: string(onExpiry)}
 	}
 	if t, ok := timeAnnotation(d.Annotations, IdleWarnedAnnotation); ok && running && d.Annotations[IdleStopAnnotation] != "false" {
-		return &Warning{Kind: WarningIdle, Since: t, StopsAt: t.Add(notice), WaysOut: IdleWaysOut(team)}
+		return &Warning{Kind: WarningIdle, Since: t, StopsAt: t.Add(notice), WaysOut: IdleWaysOut(team),
+			IdleStopOffAllowed: team.IdleStopOffAllowed()}
 	}
 	return nil
 }

@@ -38,15 +38,17 @@ func TestWarningOf(t *testing.T) {
 	}{
 		{"none", dep(1), beta, nil},
 		{"idle warned", dep(1, IdleWarnedAnnotation, stamp), beta,
-			&Warning{Kind: WarningIdle, Since: at, StopsAt: at.Add(15 * time.Minute), WaysOut: IdleWaysOut(beta)}},
+			&Warning{Kind: WarningIdle, Since: at, StopsAt: at.Add(15 * time.Minute), WaysOut: IdleWaysOut(beta), IdleStopOffAllowed: true}},
+		{"idle warned, the team does not allow the idle stop off", dep(1, IdleWarnedAnnotation, stamp), &noOff,
+			&Warning{Kind: WarningIdle, Since: at, StopsAt: at.Add(15 * time.Minute), WaysOut: IdleWaysOut(&noOff)}},
 		{"idle warned, stopped since", dep(0, IdleWarnedAnnotation, stamp), beta, nil},
 		{"idle warned, idle stop off since", dep(1, IdleWarnedAnnotation, stamp, IdleStopAnnotation, "false"), beta, nil},
 		{"team without warnings", dep(1, IdleWarnedAnnotation, stamp), &none, nil},
 		{"expiry warned late: stop waits for the notice", dep(1, ExpiryWarnedAnnotation, stamp), beta,
-			&Warning{Kind: WarningExpiry, Since: at, StopsAt: at.Add(15 * time.Minute), WaysOut: ExpiryWaysOut(beta)}},
+			&Warning{Kind: WarningExpiry, Since: at, StopsAt: at.Add(15 * time.Minute), WaysOut: ExpiryWaysOut(beta), OnExpiry: "stop"}},
 		{"expiry of a stopped env of a team that stops: nothing to lose", dep(0, ExpiryWarnedAnnotation, stamp), beta, nil},
 		{"expiry of a stopped env of a team that deletes", dep(0, ExpiryWarnedAnnotation, at.Add(-10*time.Minute).Format(time.RFC3339)), alpha,
-			&Warning{Kind: WarningExpiry, Since: at.Add(-10 * time.Minute), StopsAt: exp, WaysOut: ExpiryWaysOut(alpha)}},
+			&Warning{Kind: WarningExpiry, Since: at.Add(-10 * time.Minute), StopsAt: exp, WaysOut: ExpiryWaysOut(alpha), OnExpiry: "delete"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
