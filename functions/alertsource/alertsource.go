@@ -59,7 +59,7 @@ func newFunction(logger *logrus.Logger) *Function {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", httpx.MetricsHandler(reg))
 	// Alertmanager posts to whatever path its config names, so every other path is the webhook.
-	mux.HandleFunc("/", f.webhook)
+	mux.Handle("/", httpx.AllowMethods(http.HandlerFunc(f.webhook), http.MethodPost))
 	f.handler = httpx.Chain(mux, httpx.Options{
 		Logger:         logger,
 		Metrics:        reg,

@@ -40,11 +40,6 @@ func (f *Function) webhook(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, http.StatusServiceUnavailable, errors.New("alertsource not started"))
 		return
 	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		httpx.WriteError(w, r, http.StatusMethodNotAllowed, fmt.Errorf("method %s not allowed: use POST", r.Method))
-		return
-	}
 	if err := st.token.Check(r); err != nil {
 		httpx.WriteAuthError(w, r, err)
 		return

@@ -284,10 +284,11 @@ func TestRBACSufficient(t *testing.T) {
 	}); err != nil {
 		t.Errorf("updateenv: Resize: %v", err)
 	}
-	if d, err := f.adminCS.AppsV1().Deployments(ns).Get(ctx, "rbac-two", metav1.GetOptions{}); err != nil {
-		t.Errorf("get rbac-two: %v", err)
-	} else if err := f.clients["updateenv"].Admit(ctx, d); err != nil {
-		t.Errorf("updateenv: Admit (a start's dry-run pod): %v", err)
+	// updateenv: a start of the stopped rbac-one (a dry-run pod for admission, then the write).
+	if _, err := f.clients["updateenv"].Start(ctx, ns, "rbac-one", func(d *appsv1.Deployment) (bool, error) {
+		return resources.Start(d), nil
+	}); err != nil {
+		t.Errorf("updateenv: Start (a start's dry-run pod): %v", err)
 	}
 	if _, err := f.clients["alerthandler"].Update(ctx, ns, "rbac-one", func(d *appsv1.Deployment) (bool, error) {
 		return resources.Annotate(d, env.MemoryWarningAnnotation, "rbac test"), nil

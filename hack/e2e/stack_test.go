@@ -15,8 +15,8 @@ import (
 	"github.com/devenvs/devenvs/functions/deleteenv"
 	"github.com/devenvs/devenvs/functions/listenvs"
 	"github.com/devenvs/devenvs/functions/updateenv"
-	"github.com/devenvs/devenvs/shared/app"
 	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/httpx"
 	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
 
@@ -49,7 +49,7 @@ func startStackWith(t *testing.T, fx *fixture.Fixture, env map[string]string) *s
 	// UI's listener first and start serving on it last.
 	web := httptest.NewUnstartedServer(nil)
 	origin := "http://" + web.Listener.Addr().String()
-	extra := map[string]string{app.EnvAllowedOrigins: origin}
+	extra := map[string]string{httpx.AllowedOriginsVar: origin}
 	for k, v := range env {
 		extra[k] = v
 	}
@@ -79,7 +79,7 @@ func startStackWith(t *testing.T, fx *fixture.Fixture, env map[string]string) *s
 	}
 	cfg := map[string]string{
 		function.EnvFunctionURLs: strings.Join(pairs, ","),
-		app.EnvConfig:            cfgPath,
+		config.PathVar:           cfgPath,
 	}
 	for k, v := range env {
 		cfg[k] = v

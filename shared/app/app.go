@@ -22,8 +22,6 @@ import (
 
 // Settings read from the configuration map (environment variables in a pod).
 const (
-	// EnvConfig is the path of the teams/pools configuration; empty uses the embedded default.
-	EnvConfig = "DEVENVS_CONFIG"
 	// EnvKubeconfig is a kubeconfig path; empty means in-cluster, else $KUBECONFIG.
 	EnvKubeconfig = "KUBECONFIG"
 	// EnvRedisURL selects the Redis event log; empty keeps events in process.
@@ -33,8 +31,6 @@ const (
 	EnvRedisPassword = "DEVENVS_REDIS_PASSWORD"
 	// EnvEventStream names the Redis stream of the event log (default devenvs:events).
 	EnvEventStream = "DEVENVS_EVENTLOG_STREAM"
-	// EnvAllowedOrigins is a comma-separated list of browser origins allowed by CORS.
-	EnvAllowedOrigins = "DEVENVS_ALLOWED_ORIGINS"
 	// EnvMetricsToken is the bearer token /metrics asks of scrapers on functions that users
 	// call; without it those functions do not serve /metrics at all (they are public).
 	EnvMetricsToken = "DEVENVS_METRICS_TOKEN"
@@ -63,6 +59,8 @@ type App struct {
 	metricsToken *auth.Static
 	// refusals rate-limits logging 401/403 answers to the activity log (refusals.go).
 	refusals *refusalLog
+	// maxBody is Options.MaxBodyBytes.
+	maxBody int64
 }
 
 // Options says which dependencies a function needs, so one without Kubernetes (the event
@@ -70,21 +68,20 @@ type App struct {
 type Options struct {
 	Kube bool
 	Auth bool
+	// MaxBodyBytes overrides httpx.DefaultMaxBodyBytes, the one default body limit, for a
+	// function whose requests are small (a create, an update, one CloudEvent).
+	MaxBodyBytes int64
 }
 
 // New builds an App from cfg.
 func New(name string, cfg map[string]string, opts Options) (*App, error) {
-	a := &App{Name: name, Logger: httpx.NewLogger(), Registry: httpx.NewRegistry(), Now: time.Now, users: opts.Auth}
+	a := &App{Name: name, Logger: httpx.NewLogger(), Registry: httpx.NewRegistry(), Now: time.Now, users: opts.Auth, maxBody: opts.MaxBodyBytes}
 	if t := strings.TrimSpace(cfg[EnvMetricsToken]); t != "" {
 		a.metricsToken = auth.StaticToken(t)
 	}
 	var err error
-	if path := cfg[EnvConfig]; path != "" {
-		if a.Config, err = config.Load(path); err != nil {
-			return nil, fmt.Errorf("%s: %w", EnvConfig, err)
-		}
-	} else {
-		a.Config = config.Default()
+	if a.Config, err = config.FromSettings(cfg); err != nil {
+		return nil, err
 	}
 	if opts.Kube {
 		rc, err := kube.RESTConfig(cfg[EnvKubeconfig])
@@ -114,31 +111,28 @@ func New(name string, cfg map[string]string, opts Options) (*App, error) {
 	a.Events = eventlog.NewSafe(a.Log, logrus.NewEntry(a.Logger).WithField("function", name), a.Registry)
 	a.Dedup = eventlog.NewDeduper(a.Log)
 	a.SSHInput = eventlog.NewSSHInput(a.Log)
-	gatewayFromEnv(a.Config, cfg)
 	a.refusals = newRefusalLog(a.Registry)
-	for _, o := range strings.Split(cfg[EnvAllowedOrigins], ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			a.Origins = append(a.Origins, o)
-		}
-	}
+	a.Origins = httpx.OriginsFromSettings(cfg)
 	return a, nil
 }
 
 // Handler wraps a function's handler with the shared middleware and serves /metrics beside it.
-// Functions users call take JSON bodies only (httpx.RequireJSON, against cross-site forms)
-// and serve /metrics only to a scraper holding EnvMetricsToken: they are public.
+// The handler sees only the methods given (405 otherwise). Functions users call take JSON
+// bodies only (httpx.RequireJSON, against cross-site forms) and serve /metrics only to a
+// scraper holding EnvMetricsToken: they are public.
 func (a *App) Handler(h http.Handler, methods ...string) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", a.metricsHandler())
 	if a.users {
 		h = httpx.RequireJSON(h)
 	}
-	mux.Handle("/", h)
+	mux.Handle("/", httpx.AllowMethods(h, methods...))
 	return httpx.Chain(mux, httpx.Options{
 		Logger:         a.Logger,
 		AllowedOrigins: a.Origins,
 		AllowedMethods: methods,
 		Metrics:        a.Registry,
+		MaxBodyBytes:   a.maxBody,
 	})
 }
 

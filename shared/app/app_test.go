@@ -49,7 +49,7 @@ func newUserApp(t *testing.T, extra map[string]string) (*App, http.Handler, *tes
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
-	}), http.MethodPost)
+	}), http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodGet)
 	return a, h, logs
 }
 

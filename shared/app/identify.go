@@ -58,8 +58,8 @@ type unknownTeamError struct{ team string }
 
 func (e *unknownTeamError) Error() string { return "team " + e.team + " is not configured" }
 
-// WriteDecodeError answers a request body that could not be decoded: 413 when it was too
-// large, 400 (with the offending field when known) otherwise.
+// WriteDecodeError answers a request body that could not be decoded: 413 when it was over
+// the function's body limit, 400 (with the offending field when known) otherwise.
 func WriteDecodeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusBadRequest
 	if errors.Is(err, env.ErrBodyTooLarge) {
