@@ -10,6 +10,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/devenvs/devenvs/shared/eventfn"
+	"github.com/devenvs/devenvs/shared/auth"
 	"github.com/devenvs/devenvs/shared/httpx"
 )
 
@@ -41,7 +42,7 @@ func (f *Function) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := st.token.Check(r); err != nil {
-		httpx.WriteAuthError(w, r, err)
+		auth.WriteError(w, r, err)
 		return
 	}
 	msg, err := Decode(r.Body)

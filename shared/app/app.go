@@ -157,7 +157,7 @@ func (a *App) metricsHandler() http.Handler {
 			return
 		}
 		if err := a.metricsToken.Check(r); err != nil {
-			httpx.WriteAuthError(w, r, err)
+			auth.WriteError(w, r, err)
 			return
 		}
 		metrics.ServeHTTP(w, r)
