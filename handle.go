@@ -27,8 +27,8 @@ import (
 //go:embed web
 var webFS embed.FS
 
-// EnvFunctionURLs lists the other functions' public URLs: "createenv=https://...,listenvs=...".
-const EnvFunctionURLs = "DEVENVS_FUNCTION_URLS"
+// FunctionURLsVar lists the other functions' public URLs: "createenv=https://...,listenvs=...".
+const FunctionURLsVar = "DEVENVS_FUNCTION_URLS"
 
 // Function is a func-go instanced function. It uses the lifecycle, the configuration and
 // httpx alone, so the UI's binary links no Kubernetes, Redis or OIDC client.
@@ -52,7 +52,7 @@ func New() *Function { return &Function{} }
 // /config.json and the Content-Security-Policy from the configuration, then publishes the
 // handler: nothing a request reads changes after.
 func (f *Function) Start(_ context.Context, settings map[string]string) error {
-	urls, err := parseFunctionURLs(settings[EnvFunctionURLs])
+	urls, err := parseFunctionURLs(settings[FunctionURLsVar])
 	if err != nil {
 		return err
 	}
@@ -164,13 +164,13 @@ func parseFunctionURLs(raw string) (map[string]string, error) {
 		name, value, ok := strings.Cut(pair, "=")
 		u, err := url.Parse(value)
 		if !ok || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("%s: %q is not name=http(s)://host", EnvFunctionURLs, pair)
+			return nil, fmt.Errorf("%s: %q is not name=http(s)://host", FunctionURLsVar, pair)
 		}
 		urls[name] = strings.TrimSuffix(value, "/")
 	}
 	for _, need := range []string{"createenv", "listenvs", "deleteenv", "updateenv"} {
 		if urls[need] == "" {
-			return nil, fmt.Errorf("%s lacks the URL of %s", EnvFunctionURLs, need)
+			return nil, fmt.Errorf("%s lacks the URL of %s", FunctionURLsVar, need)
 		}
 	}
 	return urls, nil

@@ -27,7 +27,7 @@ func TestAlertmanagerToStoppedEnvironment(t *testing.T) {
 
 	const token = "e2e-alertsource-token"
 	src := alertsource.New()
-	if err := src.Start(context.Background(), map[string]string{"K_SINK": handler, "DEVENVS_ALERTSOURCE_TOKEN": token, eventfn.EnvToken: fixture.EventSecret}); err != nil {
+	if err := src.Start(context.Background(), map[string]string{"K_SINK": handler, "DEVENVS_ALERTSOURCE_TOKEN": token, eventfn.TokenVar: fixture.EventSecret}); err != nil {
 		t.Fatal(err)
 	}
 	srcSrv := httptest.NewServer(httpHandler(src))

@@ -102,7 +102,7 @@ func startFunction(t *testing.T, sink string) (*Function, *httptest.Server, *tes
 	logger.SetOutput(logs)
 	logger.SetFormatter(&logrus.JSONFormatter{})
 	f := newFunction(logger)
-	if err := f.Start(context.Background(), map[string]string{EnvSink: sink, EnvToken: testToken, eventfn.EnvToken: testEventSecret}); err != nil {
+	if err := f.Start(context.Background(), map[string]string{SinkVar: sink, TokenVar: testToken, eventfn.TokenVar: testEventSecret}); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(f.Handle))

@@ -30,7 +30,7 @@ func TestDeleteRemovesEveryOwnedObject(t *testing.T) {
 	}
 	ns := fx.Namespace("alpha")
 	cs := fx.Clientset
-	sel := metav1.ListOptions{LabelSelector: env.EnvSelector("gone")}
+	sel := metav1.ListOptions{LabelSelector: env.NameSelector("gone")}
 
 	if status, body := fixture.Do(t, http.MethodDelete, del.URL+"/alpha/gone", "bob", nil); status != http.StatusForbidden {
 		t.Fatalf("bob deleting alpha's environment: %d %s", status, body)

@@ -94,7 +94,7 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request, target app.Tar
 	// The answer carries the environment's real phase, as the list would report it: without
 	// its pods an extended Running environment would read as Pending. The action is done
 	// either way, so a failed pod read still answers 200, with the Deployment's view alone.
-	pods, err := f.cluster.Pods(ctx, ns, env.EnvSelector(name))
+	pods, err := f.cluster.Pods(ctx, ns, env.NameSelector(name))
 	if err != nil {
 		httpx.Logger(ctx).WithError(err).Warn("read the pods for the answer")
 	}

@@ -66,7 +66,7 @@ func stopped(expires time.Time) *appsv1.Deployment {
 	return &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{
 			Name: "demo", Namespace: "alpha", CreationTimestamp: metav1.NewTime(expires.Add(-2 * time.Hour)),
-			Labels:      map[string]string{env.TeamLabel: "alpha", env.EnvLabel: "demo"},
+			Labels:      map[string]string{env.TeamLabel: "alpha", env.NameLabel: "demo"},
 			Annotations: map[string]string{env.ExpiresAtAnnotation: expires.UTC().Format(time.RFC3339)},
 		},
 		Spec: appsv1.DeploymentSpec{Replicas: ptr.To[int32](0), Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{

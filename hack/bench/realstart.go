@@ -120,7 +120,7 @@ func (b *bench) realStart(ctx context.Context) error {
 // waitSSH polls until the environment's pod has an address and a real ssh `true` succeeds.
 func (b *bench) waitSSH(ctx context.Context, ns, name string, k keyPair, start time.Time) (*corev1.Pod, error) {
 	for deadline := start.Add(4 * time.Minute); time.Now().Before(deadline); {
-		pods, err := b.cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+		pods, err := b.cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.NameLabel + "=" + name})
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +152,7 @@ func (b *bench) stopAndWait(ctx context.Context, updateURL, ns, name string) err
 		return fmt.Errorf("stop %s: %d %s %v", name, st, body, err)
 	}
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		pods, err := b.cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+		pods, err := b.cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.NameLabel + "=" + name})
 		if err != nil {
 			return err
 		}

@@ -220,7 +220,7 @@ func TestRBACSufficient(t *testing.T) {
 			return err
 		}},
 		{"place", func(n string) error {
-			leases, err := f.adminCS.CoordinationV1().Leases(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvSelector(n)})
+			leases, err := f.adminCS.CoordinationV1().Leases(ns).List(ctx, metav1.ListOptions{LabelSelector: env.NameSelector(n)})
 			if err == nil && len(leases.Items) != 1 {
 				err = fmt.Errorf("%d places, want 1", len(leases.Items))
 			}
@@ -315,7 +315,7 @@ func TestRBACSufficient(t *testing.T) {
 		t.Errorf("deleteenv: Delete: %v", err)
 	}
 	// Delete gives the place back itself (a failure there is silent, so look).
-	if leases, err := f.adminCS.CoordinationV1().Leases(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvSelector("rbac-one")}); err != nil || len(leases.Items) != 0 {
+	if leases, err := f.adminCS.CoordinationV1().Leases(ns).List(ctx, metav1.ListOptions{LabelSelector: env.NameSelector("rbac-one")}); err != nil || len(leases.Items) != 0 {
 		t.Errorf("deleteenv: after Delete, rbac-one still holds %d places (%v)", len(leases.Items), err)
 	}
 	if err := f.clients["deleteenv"].Delete(ctx, ns, "rbac-one"); err != nil && !errors.Is(err, kube.ErrNotFound) {

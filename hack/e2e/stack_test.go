@@ -78,7 +78,7 @@ func startStackWith(t *testing.T, fx *fixture.Fixture, env map[string]string) *s
 		t.Fatal(err)
 	}
 	cfg := map[string]string{
-		function.EnvFunctionURLs: strings.Join(pairs, ","),
+		function.FunctionURLsVar: strings.Join(pairs, ","),
 		config.PathVar:           cfgPath,
 	}
 	for k, v := range env {

@@ -79,7 +79,7 @@ func TestFuncInvoke(t *testing.T) {
 	const sourceToken = "invoke-test-token"
 	source := fx.Serve(t, alertsource.New(), map[string]string{"K_SINK": handler, "DEVENVS_ALERTSOURCE_TOKEN": sourceToken})
 	web := fx.Serve(t, function.New(), map[string]string{
-		function.EnvFunctionURLs: "createenv=" + create.URL + ",listenvs=" + list.URL + ",deleteenv=" + del.URL + ",updateenv=" + update.URL,
+		function.FunctionURLsVar: "createenv=" + create.URL + ",listenvs=" + list.URL + ",deleteenv=" + del.URL + ",updateenv=" + update.URL,
 	})
 
 	steps := []struct {

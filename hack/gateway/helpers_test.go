@@ -275,7 +275,7 @@ func doJSON(t *testing.T, url, user string, body any, method ...string) (int, []
 func (s *stack) podIP(t *testing.T, team, name string) string {
 	t.Helper()
 	pods, err := s.fx.Clientset.CoreV1().Pods(s.fx.Namespace(team)).List(context.Background(),
-		metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+		metav1.ListOptions{LabelSelector: env.NameLabel + "=" + name})
 	if err != nil {
 		t.Fatal(err)
 	}

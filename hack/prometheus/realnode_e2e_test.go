@@ -57,7 +57,7 @@ func TestIdleStopOnRealMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(time.Second) {
-		pods, err := fx.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + idle})
+		pods, err := fx.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.NameLabel + "=" + idle})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -445,7 +445,7 @@ func waitRunning(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns 
 	deadline := time.Now().Add(60 * time.Second)
 	for _, name := range names {
 		for {
-			pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvSelector(name)})
+			pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.NameSelector(name)})
 			if err == nil && len(pods.Items) == 1 && ready(&pods.Items[0]) {
 				break
 			}

@@ -147,7 +147,7 @@ func (s *stack) action(t *testing.T, name string, body map[string]any) (int, []b
 func (s *stack) pod(t *testing.T, name string) *corev1.Pod {
 	t.Helper()
 	pods, err := s.fx.Clientset.CoreV1().Pods(s.fx.Namespace("alpha")).List(context.Background(),
-		metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+		metav1.ListOptions{LabelSelector: env.NameLabel + "=" + name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func (s *stack) pod(t *testing.T, name string) *corev1.Pod {
 
 func (s *stack) logs(t *testing.T, name string) string {
 	pods, err := s.fx.Clientset.CoreV1().Pods(s.fx.Namespace("alpha")).List(context.Background(),
-		metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+		metav1.ListOptions{LabelSelector: env.NameLabel + "=" + name})
 	if err != nil || len(pods.Items) == 0 {
 		return "(no pod)"
 	}
@@ -216,7 +216,7 @@ func waitNoPods(t *testing.T, s *stack, name string) {
 	t.Helper()
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
 		pods, err := s.fx.Clientset.CoreV1().Pods(s.fx.Namespace("alpha")).List(t.Context(),
-			metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+			metav1.ListOptions{LabelSelector: env.NameLabel + "=" + name})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,7 +232,7 @@ func waitReplaced(t *testing.T, s *stack, name, old string) {
 	t.Helper()
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
 		pods, err := s.fx.Clientset.CoreV1().Pods(s.fx.Namespace("alpha")).List(t.Context(),
-			metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+			metav1.ListOptions{LabelSelector: env.NameLabel + "=" + name})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -22,18 +22,18 @@ import (
 
 // Settings read from the configuration map (environment variables in a pod).
 const (
-	// EnvKubeconfig is a kubeconfig path; empty means in-cluster, else $KUBECONFIG.
-	EnvKubeconfig = "KUBECONFIG"
-	// EnvRedisURL selects the Redis event log; empty keeps events in process.
-	EnvRedisURL = "DEVENVS_REDIS_URL"
-	// EnvRedisPassword is Redis's password (requirepass, from a Secret); it overrides one in
+	// KubeconfigVar is a kubeconfig path; empty means in-cluster, else $KUBECONFIG.
+	KubeconfigVar = "KUBECONFIG"
+	// RedisURLVar selects the Redis event log; empty keeps events in process.
+	RedisURLVar = "DEVENVS_REDIS_URL"
+	// RedisPasswordVar is Redis's password (requirepass, from a Secret); it overrides one in
 	// the URL, so the URL need not be secret.
-	EnvRedisPassword = "DEVENVS_REDIS_PASSWORD"
-	// EnvEventStream names the Redis stream of the event log (default devenvs:events).
-	EnvEventStream = "DEVENVS_EVENTLOG_STREAM"
-	// EnvMetricsToken is the bearer token /metrics asks of scrapers on functions that users
+	RedisPasswordVar = "DEVENVS_REDIS_PASSWORD"
+	// EventStreamVar names the Redis stream of the event log (default devenvs:events).
+	EventStreamVar = "DEVENVS_EVENTLOG_STREAM"
+	// MetricsTokenVar is the bearer token /metrics asks of scrapers on functions that users
 	// call; without it those functions do not serve /metrics at all (they are public).
-	EnvMetricsToken = "DEVENVS_METRICS_TOKEN"
+	MetricsTokenVar = "DEVENVS_METRICS_TOKEN"
 )
 
 // App is what a handler needs: configuration, Kubernetes, identity, the event log, metrics.
@@ -55,7 +55,7 @@ type App struct {
 
 	// users is true for the functions users call (Options.Auth): public, browser-facing.
 	users bool
-	// metricsToken guards /metrics of those functions (EnvMetricsToken); nil serves none.
+	// metricsToken guards /metrics of those functions (MetricsTokenVar); nil serves none.
 	metricsToken *auth.Static
 	// refusals rate-limits logging 401/403 answers to the activity log (refusals.go).
 	refusals *refusalLog
@@ -76,7 +76,7 @@ type Options struct {
 // New builds an App from cfg.
 func New(name string, cfg map[string]string, opts Options) (*App, error) {
 	a := &App{Name: name, Logger: httpx.NewLogger(), Registry: httpx.NewRegistry(), Now: time.Now, users: opts.Auth, maxBody: opts.MaxBodyBytes}
-	if t := strings.TrimSpace(cfg[EnvMetricsToken]); t != "" {
+	if t := strings.TrimSpace(cfg[MetricsTokenVar]); t != "" {
 		a.metricsToken = auth.StaticToken(t)
 	}
 	var err error
@@ -84,7 +84,7 @@ func New(name string, cfg map[string]string, opts Options) (*App, error) {
 		return nil, err
 	}
 	if opts.Kube {
-		rc, err := kube.RESTConfig(cfg[EnvKubeconfig])
+		rc, err := kube.RESTConfig(cfg[KubeconfigVar])
 		if err != nil {
 			return nil, err
 		}
@@ -101,11 +101,11 @@ func New(name string, cfg map[string]string, opts Options) (*App, error) {
 			a.Logger.WithField("function", name).Warn(w)
 		}
 	}
-	logOpts := []eventlog.Option{eventlog.WithPassword(strings.TrimSpace(cfg[EnvRedisPassword]))}
-	if stream := cfg[EnvEventStream]; stream != "" {
+	logOpts := []eventlog.Option{eventlog.WithPassword(strings.TrimSpace(cfg[RedisPasswordVar]))}
+	if stream := cfg[EventStreamVar]; stream != "" {
 		logOpts = append(logOpts, eventlog.WithStream(stream))
 	}
-	if a.Log, err = eventlog.New(cfg[EnvRedisURL], logOpts...); err != nil {
+	if a.Log, err = eventlog.New(cfg[RedisURLVar], logOpts...); err != nil {
 		return nil, err
 	}
 	a.Events = eventlog.NewSafe(a.Log, logrus.NewEntry(a.Logger).WithField("function", name), a.Registry)
@@ -119,7 +119,7 @@ func New(name string, cfg map[string]string, opts Options) (*App, error) {
 // Handler wraps a function's handler with the shared middleware and serves /metrics beside it.
 // The handler sees only the methods given (405 otherwise). Functions users call take JSON
 // bodies only (httpx.RequireJSON, against cross-site forms) and serve /metrics only to a
-// scraper holding EnvMetricsToken: they are public.
+// scraper holding MetricsTokenVar: they are public.
 func (a *App) Handler(h http.Handler, methods ...string) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", a.metricsHandler())
@@ -153,7 +153,7 @@ func (a *App) metricsHandler() http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.metricsToken == nil {
-			httpx.WriteError(w, r, http.StatusNotFound, fmt.Errorf("/metrics is not served by this public function unless %s is set", EnvMetricsToken))
+			httpx.WriteError(w, r, http.StatusNotFound, fmt.Errorf("/metrics is not served by this public function unless %s is set", MetricsTokenVar))
 			return
 		}
 		if err := a.metricsToken.Check(r); err != nil {

@@ -30,7 +30,7 @@ func newUserApp(t *testing.T, extra map[string]string) (*App, http.Handler, *tes
 	if err := os.WriteFile(tokens, []byte(entry), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := map[string]string{auth.EnvTokensFile: tokens}
+	cfg := map[string]string{auth.TokensFileVar: tokens}
 	for k, v := range extra {
 		cfg[k] = v
 	}
@@ -108,7 +108,7 @@ func TestMetricsOfPublicFunctions(t *testing.T) {
 	if w := serve(h, http.MethodGet, "/metrics", "", "", nil); w.Code != http.StatusNotFound {
 		t.Errorf("without a metrics token: %d, want 404", w.Code)
 	}
-	_, h, _ = newUserApp(t, map[string]string{EnvMetricsToken: "scrape-me"})
+	_, h, _ = newUserApp(t, map[string]string{MetricsTokenVar: "scrape-me"})
 	for token, want := range map[string]int{"": http.StatusUnauthorized, aliceToken: http.StatusUnauthorized, "scrape-me": http.StatusOK} {
 		if w := serve(h, http.MethodGet, "/metrics", "", token, nil); w.Code != want {
 			t.Errorf("metrics with token %q: %d, want %d", token, w.Code, want)

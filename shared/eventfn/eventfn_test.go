@@ -35,7 +35,7 @@ const testSecret = "test-event-secret"
 var testToken = mustToken(testSecret)
 
 func mustToken(secret string) *Token {
-	tok, err := TokenFromConfig(map[string]string{EnvToken: secret})
+	tok, err := TokenFromConfig(map[string]string{TokenVar: secret})
 	if err != nil {
 		panic(err)
 	}

@@ -143,7 +143,7 @@ const (
 func (c *Client) takePlace(ctx context.Context, claim *corev1.ConfigMap, most int) (*coordinationv1.Lease, error) {
 	lease := resources.MakePlace(claim)
 	leases := c.leases(claim.Namespace)
-	name := claim.Labels[env.EnvLabel]
+	name := claim.Labels[env.NameLabel]
 	for attempt := 0; ; attempt++ {
 		created := &coordinationv1.Lease{}
 		err := leases.create(ctx, lease, created, metav1.CreateOptions{})

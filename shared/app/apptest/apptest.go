@@ -36,7 +36,7 @@ func New(t *testing.T, name string, opts app.Options) *app.App {
 		t.Fatal(err)
 	}
 	opts.Kube = false
-	a, err := app.New(name, map[string]string{auth.EnvTokensFile: tokens}, opts)
+	a, err := app.New(name, map[string]string{auth.TokensFileVar: tokens}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
