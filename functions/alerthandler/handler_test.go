@@ -76,7 +76,7 @@ func logged(t *testing.T, fx *fixture.Fixture, envName string) []eventlog.Event 
 func TestIdleAlertStopsOnceWhateverTheDeliveries(t *testing.T) {
 	fx := fixture.New(t, noStopWarning)
 	f := New()
-	if err := f.Start(context.Background(), fx.Env); err != nil {
+	if err := f.Start(context.Background(), fx.Settings); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Stop(context.Background()) })

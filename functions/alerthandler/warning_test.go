@@ -49,7 +49,7 @@ func idleEvent(typ, alertname, envName, id string, startsAt time.Time) event.Eve
 func startHandler(t *testing.T, fx *fixture.Fixture, c *clock) *Function {
 	t.Helper()
 	f := New()
-	if err := f.Start(context.Background(), fx.Env); err != nil {
+	if err := f.Start(context.Background(), fx.Settings); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Stop(context.Background()) })

@@ -27,7 +27,7 @@ func TestRedisDownDoesNotFailCreates(t *testing.T) {
 	if got := failures(t, srv.URL); got != 0 {
 		t.Fatalf("failures with Redis up = %v", got)
 	}
-	log, err := eventlog.NewRedis(url, eventlog.WithStream(fx.Env[app.EventStreamVar]))
+	log, err := eventlog.NewRedis(url, eventlog.WithStream(fx.Settings[app.EventStreamVar]))
 	if err != nil {
 		t.Fatal(err)
 	}

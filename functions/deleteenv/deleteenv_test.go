@@ -106,7 +106,7 @@ func TestHangUpFinishesTheDelete(t *testing.T) {
 		t.Fatalf("create: %d %s", status, body)
 	}
 	f := New()
-	if err := f.Start(context.Background(), fx.Env); err != nil {
+	if err := f.Start(context.Background(), fx.Settings); err != nil {
 		t.Fatal(err)
 	}
 	defer f.Stop(context.Background())

@@ -40,7 +40,7 @@ func TestReaperExpiresOnTheCluster(t *testing.T) {
 		}
 	}
 	r := New()
-	if err := r.Start(context.Background(), fx.Env); err != nil {
+	if err := r.Start(context.Background(), fx.Settings); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Stop(context.Background()) })

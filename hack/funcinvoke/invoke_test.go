@@ -147,7 +147,7 @@ func TestFuncInvoke(t *testing.T) {
 // answers (it reports only events that were not delivered at all), so the test reads it here.
 func answered(t *testing.T, fx *fixture.Fixture, fn fixture.Function) (string, *atomic.Int32) {
 	t.Helper()
-	if err := fn.Start(context.Background(), fx.Env); err != nil {
+	if err := fn.Start(context.Background(), fx.Settings); err != nil {
 		t.Fatalf("start function: %v", err)
 	}
 	var status atomic.Int32
