@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/devenvs/devenvs/shared/eventfn"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // TestForgedAlertsChangeNothing is issue 14 item 1 against the real cluster and Redis: a pod

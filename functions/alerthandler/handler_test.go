@@ -12,7 +12,7 @@ import (
 	"github.com/devenvs/devenvs/functions/createenv"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // serve starts a handler behind an httptest server, as func-go's HTTP runtime serves it, and

@@ -14,7 +14,7 @@ import (
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // noStopWarning configures every team to want no warnings before a stop (stopWarning: 0s),

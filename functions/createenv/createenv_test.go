@@ -20,7 +20,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 func spec(team, name string) map[string]any {

@@ -9,15 +9,15 @@ import (
 
 	"github.com/devenvs/devenvs/shared/app"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // TestRedisDownDoesNotFailCreates stops the event log's Redis between two creates: both
 // succeed, the first is in the log, and the failure counter on /metrics counts the second.
 func TestRedisDownDoesNotFailCreates(t *testing.T) {
 	fx := fixture.New(t, nil)
-	url, stopRedis := testenv.PrivateRedis(t)
+	url, stopRedis := testbed.PrivateRedis(t)
 	// createenv is public: its /metrics answers only a scraper holding the metrics token.
 	srv := fx.Serve(t, New(), map[string]string{"DEVENVS_REDIS_URL": url, app.MetricsTokenVar: metricsToken})
 

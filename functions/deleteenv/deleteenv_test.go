@@ -14,7 +14,7 @@ import (
 	"github.com/devenvs/devenvs/functions/createenv"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // TestDeleteRemovesEveryOwnedObject deletes an environment with a persistent home and waits

@@ -10,7 +10,7 @@ import (
 
 	"github.com/devenvs/devenvs/functions/createenv"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // TestHangUpFinishesTheUpdate is issue 14 item 16 for updates: a stop whose caller has

@@ -26,7 +26,7 @@ import (
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/kube"
 	"github.com/devenvs/devenvs/shared/resources"
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 // A valid authorized key (the same test key as shared/resources' tests).
@@ -54,14 +54,14 @@ func newRBACFixture(t *testing.T) *rbacFixture {
 	if testing.Short() {
 		t.Skip("needs the local cluster")
 	}
-	admin := testenv.RestConfig(t)
+	admin := testbed.RestConfig(t)
 	cs := kubernetes.NewForConfigOrDie(admin)
 	ctx := context.Background()
 	f := &rbacFixture{
 		admin: admin, adminCS: cs,
-		saNS:    testenv.Namespace(t, cs, "rbac-devenvs"),
-		teamNS:  testenv.Namespace(t, cs, "rbac-team"),
-		otherNS: testenv.Namespace(t, cs, "rbac-other"),
+		saNS:    testbed.Namespace(t, cs, "rbac-devenvs"),
+		teamNS:  testbed.Namespace(t, cs, "rbac-team"),
+		otherNS: testbed.Namespace(t, cs, "rbac-other"),
 		clients: map[string]*kube.Client{}, clientset: map[string]kubernetes.Interface{},
 	}
 	f.cfg = config.Default()

@@ -17,7 +17,7 @@ import (
 	"github.com/devenvs/devenvs/functions/updateenv"
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/httpx"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // The sign-in page's configured help (config.json's signIn).

@@ -26,14 +26,14 @@ import (
 	"github.com/devenvs/devenvs/functions/reaper"
 	"github.com/devenvs/devenvs/functions/updateenv"
 	"github.com/devenvs/devenvs/shared/config"
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // funcBinary is the func CLI hack/build-tools.sh builds (FUNC_VERSION in hack/lib.sh).
 func funcBinary(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(testenv.CacheDir(), "func-v0.49.2", "func")
+	path := filepath.Join(testbed.CacheDir(), "func-v0.49.2", "func")
 	if _, err := os.Stat(path); err != nil {
 		msg := "the func CLI is not built: run `hack/build-tools.sh func` (make test does)"
 		if os.Getenv("CI") != "" {

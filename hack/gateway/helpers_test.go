@@ -32,8 +32,8 @@ import (
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/sshgateway"
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 const startBudget = 3 * time.Minute
@@ -51,7 +51,7 @@ type stack struct {
 // newStack starts the functions and a gateway; tune changes the gateway before it serves.
 func newStack(t *testing.T, modify func(*config.Config), tune func(*sshgateway.Server)) *stack {
 	t.Helper()
-	testenv.RealNode(t)
+	testbed.RealNode(t)
 	// The gateway's address and key come first: the configuration the functions read names them.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

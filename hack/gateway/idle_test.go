@@ -19,7 +19,7 @@ import (
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/sshgateway"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // TestIdleRuleHonoursSSHInput: with the team's sshInputWindow at 20 s and the gateway's

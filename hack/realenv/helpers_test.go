@@ -28,8 +28,8 @@ import (
 	"github.com/devenvs/devenvs/functions/updateenv"
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // startBudget bounds a start on the real node: package installs from the mirror take
@@ -51,7 +51,7 @@ func newStack(t *testing.T) *stack { t.Helper(); return newStackWith(t, nil) }
 // alert handler.
 func newStackWith(t *testing.T, modify func(*config.Config)) *stack {
 	t.Helper()
-	testenv.RealNode(t)
+	testbed.RealNode(t)
 	fx := fixture.New(t, modify)
 	return &stack{
 		fx:        fx,

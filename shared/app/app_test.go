@@ -15,7 +15,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/auth"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 const aliceToken = "app-test-token-alice"
@@ -23,7 +23,7 @@ const aliceToken = "app-test-token-alice"
 // newUserApp is an App of a function users call, with the in-process event log and one
 // user, alice, in team alpha only. Its handler answers 204 after Identify and TeamFor(team
 // from ?team=).
-func newUserApp(t *testing.T, extra map[string]string) (*App, http.Handler, *testenv.SyncBuffer) {
+func newUserApp(t *testing.T, extra map[string]string) (*App, http.Handler, *testbed.SyncBuffer) {
 	t.Helper()
 	tokens := filepath.Join(t.TempDir(), "tokens.yaml")
 	entry := "[{user: alice, teams: [alpha], sha256: " + auth.HashToken(aliceToken) + "}]"
@@ -38,7 +38,7 @@ func newUserApp(t *testing.T, extra map[string]string) (*App, http.Handler, *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &testenv.SyncBuffer{}
+	logs := &testbed.SyncBuffer{}
 	a.Logger.SetOutput(logs)
 	h := a.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := a.Identify(w, r)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 // chartRedisArgs are the in-chart Redis's limits (charts/devenvs/templates/30-redis.yaml),
@@ -46,7 +46,7 @@ func usedMemory(t *testing.T, c *redis.Client) int64 {
 // string and key is bounded; when memory does fill up, writes are refused and the dedup keys
 // that were there are still there. Without the password nothing gets in.
 func TestFloodIsRefusedAndMemoryBounded(t *testing.T) {
-	url, _ := testenv.PrivateRedisWith(t, chartRedisArgs...)
+	url, _ := testbed.PrivateRedisWith(t, chartRedisArgs...)
 	ctx := context.Background()
 
 	anonymous, err := NewRedis(url)

@@ -12,14 +12,14 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 // newTestRedis returns a RedisLog on a stream key unique to this test, deleted afterwards, so
 // tests (and concurrent runs) sharing the server do not see each other's events.
 func newTestRedis(t testing.TB, opts ...Option) (*RedisLog, *redis.Client) {
 	t.Helper()
-	url := testenv.RedisURL(t)
+	url := testbed.RedisURL(t)
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	stream := "devenvs:test:" + hex.EncodeToString(b)

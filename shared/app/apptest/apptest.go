@@ -14,7 +14,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/app"
 	"github.com/devenvs/devenvs/shared/auth"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // New returns an App as the function's own options would build it, without Kubernetes.
