@@ -14,6 +14,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/dedup"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/kube"
 	"github.com/devenvs/devenvs/shared/resources"
@@ -62,12 +63,12 @@ func (f *Function) HandleEvent(ctx context.Context, e event.Event) error {
 		return cehttp.NewResult(http.StatusServiceUnavailable, "dedup store: %v", err)
 	}
 	switch claim {
-	case eventlog.ClaimNew:
+	case dedup.ClaimNew:
 		// This delivery holds the claim: act below.
-	case eventlog.ClaimDone:
+	case dedup.ClaimDone:
 		logger.Debug("duplicate delivery ignored")
 		return nil
-	case eventlog.ClaimPending:
+	case dedup.ClaimPending:
 		// Not a duplicate yet: the delivery holding the claim may still fail. Answering 200
 		// here would acknowledge an event nobody may act on, so the Broker must come back.
 		logger.Info("event is being handled by another delivery; asking for a retry")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/auth"
 	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/dedup"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/httpx"
 	"github.com/devenvs/devenvs/shared/kube"
@@ -44,7 +45,7 @@ type App struct {
 	Auth   auth.Authenticator
 	Log    eventlog.Log
 	Events *eventlog.Safe
-	Dedup  eventlog.Deduper
+	Dedup  dedup.Deduper
 	// SSHInput is when users last typed into each environment through the SSH gateway.
 	SSHInput eventlog.SSHInput
 	Registry *prometheus.Registry
@@ -109,7 +110,7 @@ func New(name string, cfg map[string]string, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Events = eventlog.NewSafe(a.Log, logrus.NewEntry(a.Logger).WithField("function", name), a.Registry)
-	a.Dedup = eventlog.NewDeduper(a.Log)
+	a.Dedup = dedup.New(a.Log)
 	a.SSHInput = eventlog.NewSSHInput(a.Log)
 	a.refusals = newRefusalLog(a.Registry)
 	a.Origins = httpx.OriginsFromSettings(cfg)
