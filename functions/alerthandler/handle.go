@@ -13,8 +13,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 
 	"github.com/devenvs/devenvs/shared/config"
-	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/dedup"
+	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/kube"
 	"github.com/devenvs/devenvs/shared/resources"

@@ -51,7 +51,6 @@ func TestBoundedEvent(t *testing.T) {
 	}
 }
 
-
 // TestRedisURLForms: an external Redis with TLS (rediss://) and credentials in the URL, or
 // the password from its own setting (a Secret), which wins over the URL's.
 func TestRedisURLForms(t *testing.T) {
