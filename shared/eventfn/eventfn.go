@@ -17,20 +17,16 @@ import (
 	"github.com/devenvs/devenvs/shared/httpx"
 )
 
-// MaxBytes is the body limit (app.Options.MaxBodyBytes) of a function taking CloudEvents. An alert (labels, annotations, the
-// notification's group key) or a PingSource tick is a few KiB; anything near this size is not
-// an event for these functions.
+// MaxBytes is the body limit (app.Options.MaxBodyBytes) of a function taking CloudEvents:
+// an alert or a PingSource tick is a few KiB.
 const MaxBytes = 256 << 10
 
 // Handler serves handle, which acts on one CloudEvent, over HTTP. It decodes the event
 // from the request with the SDK's stateless binding (binary or structured content mode) and
 // calls handle in the request's own goroutine, so concurrent requests are independent and a
 // cancelled one cannot hold up the next.
-//
-// This replaces the SDK's receiver (client.NewHTTPReceiveHandler, which func-go's CloudEvents
-// runtime serves functions with): it hands requests to its consumer over one unbuffered
-// channel and can wedge for good when a request is cancelled mid-flight
-// (cloudevents/sdk-go#1224, #1332), which forced one request at a time per instance.
+// It replaces the SDK's receiver, which can wedge (ARCHITECTURE.md, "CloudEvents without
+// the SDK receiver").
 //
 // The answer follows the Knative Eventing data plane, which retries a 5xx, gives up on most
 // 4xx and counts any 2xx as delivered:
