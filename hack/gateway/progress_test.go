@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // TestWaitsForAStartPrintingProgress: ssh to an environment right after creating it waits
