@@ -19,20 +19,21 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/devenvs/devenvs/shared/app"
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/httpx"
+	"github.com/devenvs/devenvs/shared/lifecycle"
 )
 
 //go:embed web
 var webFS embed.FS
 
-// EnvFunctionURLs lists the other functions' public URLs: "createenv=https://...,listenvs=...".
-const EnvFunctionURLs = "DEVENVS_FUNCTION_URLS"
+// FunctionURLsVar lists the other functions' public URLs: "createenv=https://...,listenvs=...".
+const FunctionURLsVar = "DEVENVS_FUNCTION_URLS"
 
-// Function is a func-go instanced function.
+// Function is a func-go instanced function. It uses the lifecycle, the configuration and
+// httpx alone, so the UI's binary links no Kubernetes, Redis or OIDC client.
 type Function struct {
-	app.Function
+	lifecycle.Function
 	files  map[string]file
 	config []byte
 	csp    string
@@ -48,27 +49,29 @@ type file struct {
 func New() *Function { return &Function{} }
 
 // Start reads the embedded files once (so each request is a map lookup) and renders
-// /config.json and the Content-Security-Policy from the configuration.
-func (f *Function) Start(_ context.Context, cfg map[string]string) error {
-	urls, err := parseFunctionURLs(cfg[EnvFunctionURLs])
+// /config.json and the Content-Security-Policy from the configuration, then publishes the
+// handler: nothing a request reads changes after.
+func (f *Function) Start(_ context.Context, settings map[string]string) error {
+	urls, err := parseFunctionURLs(settings[FunctionURLsVar])
 	if err != nil {
 		return err
 	}
-	if err := f.Init("web", cfg, app.Options{}, f.serve, http.MethodGet, http.MethodHead); err != nil {
+	cfg, err := config.FromSettings(settings)
+	if err != nil {
 		return err
 	}
 	if f.files, err = loadFiles(); err != nil {
 		return err
 	}
-	gateway, err := sshGatewayOf(f.App.Config)
+	gateway, err := sshGatewayOf(cfg)
 	if err != nil {
 		return err
 	}
-	doc := configDocument{Functions: urls, Catalog: catalogOf(f.App.Config), SSHGateway: gateway}
-	if si := f.App.Config.SignIn; si != (config.SignIn{}) {
+	doc := configDocument{Functions: urls, Catalog: catalogOf(cfg), SSHGateway: gateway}
+	if si := cfg.SignIn; si != (config.SignIn{}) {
 		doc.SignIn = &si
 	}
-	if doc.OIDC, err = oidcSignInOf(cfg, f.App.Config.SignIn); err != nil {
+	if doc.OIDC, err = oidcSignInOf(settings, cfg.SignIn); err != nil {
 		return err
 	}
 	if f.config, err = json.Marshal(doc); err != nil {
@@ -82,15 +85,15 @@ func (f *Function) Start(_ context.Context, cfg map[string]string) error {
 		connect = append(connect, doc.OIDC.Issuer) // discovery and the token endpoint
 	}
 	f.csp = contentSecurityPolicy(connect)
+	logger, reg := httpx.NewLogger(), httpx.NewRegistry()
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", httpx.MetricsHandler(reg))
+	mux.Handle("/", httpx.AllowMethods(http.HandlerFunc(f.serve), http.MethodGet, http.MethodHead))
+	f.Publish(httpx.Chain(mux, httpx.Options{Logger: logger, AllowedOrigins: httpx.OriginsFromSettings(settings), AllowedMethods: []string{http.MethodGet, http.MethodHead}, Metrics: reg}), nil)
 	return nil
 }
 
 func (f *Function) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		httpx.WriteError(w, r, http.StatusMethodNotAllowed, fmt.Errorf("method %s not allowed", r.Method))
-		return
-	}
 	h := w.Header()
 	h.Set("Content-Security-Policy", f.csp)
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -161,13 +164,13 @@ func parseFunctionURLs(raw string) (map[string]string, error) {
 		name, value, ok := strings.Cut(pair, "=")
 		u, err := url.Parse(value)
 		if !ok || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("%s: %q is not name=http(s)://host", EnvFunctionURLs, pair)
+			return nil, fmt.Errorf("%s: %q is not name=http(s)://host", FunctionURLsVar, pair)
 		}
 		urls[name] = strings.TrimSuffix(value, "/")
 	}
 	for _, need := range []string{"createenv", "listenvs", "deleteenv", "updateenv"} {
 		if urls[need] == "" {
-			return nil, fmt.Errorf("%s lacks the URL of %s", EnvFunctionURLs, need)
+			return nil, fmt.Errorf("%s lacks the URL of %s", FunctionURLsVar, need)
 		}
 	}
 	return urls, nil

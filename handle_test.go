@@ -16,7 +16,7 @@ const testURLs = "createenv=http://127.0.0.1:8081,listenvs=http://127.0.0.1:8082
 func startWeb(t *testing.T) *httptest.Server {
 	t.Helper()
 	f := New()
-	if err := f.Start(context.Background(), map[string]string{EnvFunctionURLs: testURLs}); err != nil {
+	if err := f.Start(context.Background(), map[string]string{FunctionURLsVar: testURLs}); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(f.Handle))
@@ -120,7 +120,7 @@ func TestConfigDocumentSSHGateway(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := New()
-			tc.env[EnvFunctionURLs] = testURLs
+			tc.env[FunctionURLsVar] = testURLs
 			if err := f.Start(context.Background(), tc.env); err != nil {
 				t.Fatal(err)
 			}

@@ -13,8 +13,8 @@ import (
 // functions accept cannot name different issuers or clients. Named here rather than imported,
 // so the web function does not link the verifier it never runs.
 const (
-	EnvOIDCIssuer   = "DEVENVS_OIDC_ISSUER"
-	EnvOIDCClientID = "DEVENVS_OIDC_CLIENT_ID"
+	OIDCIssuerVar   = "DEVENVS_OIDC_ISSUER"
+	OIDCClientIDVar = "DEVENVS_OIDC_CLIENT_ID"
 )
 
 // defaultOIDCScopes asks for the ID token and the groups claim devenvs maps to teams.
@@ -32,16 +32,16 @@ type oidcSignIn struct {
 
 // oidcSignInOf is the page's OIDC sign-in, or nil when OIDC is not configured.
 func oidcSignInOf(env map[string]string, si config.SignIn) (*oidcSignIn, error) {
-	issuer, client := env[EnvOIDCIssuer], env[EnvOIDCClientID]
+	issuer, client := env[OIDCIssuerVar], env[OIDCClientIDVar]
 	if issuer == "" {
 		return nil, nil
 	}
 	u, err := url.Parse(issuer)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("%s %q: must be an absolute http(s) URL", EnvOIDCIssuer, issuer)
+		return nil, fmt.Errorf("%s %q: must be an absolute http(s) URL", OIDCIssuerVar, issuer)
 	}
 	if client == "" {
-		return nil, fmt.Errorf("%s is set but %s is not: the page cannot ask for a token without a client id", EnvOIDCIssuer, EnvOIDCClientID)
+		return nil, fmt.Errorf("%s is set but %s is not: the page cannot ask for a token without a client id", OIDCIssuerVar, OIDCClientIDVar)
 	}
 	o := &oidcSignIn{Issuer: issuer, ClientID: client, Provider: si.OIDCProvider, Scopes: si.OIDCScopes}
 	if o.Provider == "" {

@@ -14,8 +14,8 @@ import (
 
 // The web function must read the very variables the verifying functions read.
 func TestOIDCVariablesMatchTheVerifier(t *testing.T) {
-	if EnvOIDCIssuer != auth.EnvOIDCIssuer || EnvOIDCClientID != auth.EnvOIDCClientID {
-		t.Errorf("web reads %s/%s, shared/auth %s/%s", EnvOIDCIssuer, EnvOIDCClientID, auth.EnvOIDCIssuer, auth.EnvOIDCClientID)
+	if OIDCIssuerVar != auth.OIDCIssuerVar || OIDCClientIDVar != auth.OIDCClientIDVar {
+		t.Errorf("web reads %s/%s, shared/auth %s/%s", OIDCIssuerVar, OIDCClientIDVar, auth.OIDCIssuerVar, auth.OIDCClientIDVar)
 	}
 }
 
@@ -30,17 +30,17 @@ func TestOIDCSignInOf(t *testing.T) {
 		{name: "not configured", env: map[string]string{}},
 		{
 			name: "defaults: the issuer's host names the provider",
-			env:  map[string]string{EnvOIDCIssuer: "https://login.example.com/", EnvOIDCClientID: "devenvs"},
+			env:  map[string]string{OIDCIssuerVar: "https://login.example.com/", OIDCClientIDVar: "devenvs"},
 			want: &oidcSignIn{Issuer: "https://login.example.com/", ClientID: "devenvs", Provider: "login.example.com", Scopes: defaultOIDCScopes},
 		},
 		{
 			name:   "provider name and scopes from the configuration; openid is always asked for",
-			env:    map[string]string{EnvOIDCIssuer: "https://login.example.com", EnvOIDCClientID: "devenvs"},
+			env:    map[string]string{OIDCIssuerVar: "https://login.example.com", OIDCClientIDVar: "devenvs"},
 			signIn: config.SignIn{OIDCProvider: "Example SSO", OIDCScopes: "email groups"},
 			want:   &oidcSignIn{Issuer: "https://login.example.com", ClientID: "devenvs", Provider: "Example SSO", Scopes: "openid email groups"},
 		},
-		{name: "no client id", env: map[string]string{EnvOIDCIssuer: "https://login.example.com"}, wantErr: EnvOIDCClientID},
-		{name: "not a URL", env: map[string]string{EnvOIDCIssuer: "login.example.com", EnvOIDCClientID: "x"}, wantErr: "absolute http(s) URL"},
+		{name: "no client id", env: map[string]string{OIDCIssuerVar: "https://login.example.com"}, wantErr: OIDCClientIDVar},
+		{name: "not a URL", env: map[string]string{OIDCIssuerVar: "login.example.com", OIDCClientIDVar: "x"}, wantErr: "absolute http(s) URL"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,8 +64,8 @@ func TestOIDCSignInOf(t *testing.T) {
 // With OIDC configured, /config.json says how to sign in and the CSP lets the page reach the issuer.
 func TestConfigOffersOIDC(t *testing.T) {
 	f := New()
-	if err := f.Start(context.Background(), map[string]string{EnvFunctionURLs: testURLs,
-		EnvOIDCIssuer: "https://login.example.com/", EnvOIDCClientID: "devenvs"}); err != nil {
+	if err := f.Start(context.Background(), map[string]string{FunctionURLsVar: testURLs,
+		OIDCIssuerVar: "https://login.example.com/", OIDCClientIDVar: "devenvs"}); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {

@@ -15,15 +15,15 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/devenvs/devenvs/hack/pools"
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 // TestPoolScheduling proves the local cluster behaves like a pooled one: a pod that selects
 // and tolerates a pool runs on that pool's KWOK node, and one that does not tolerate the
 // taint stays Pending with the scheduler's own explanation.
 func TestPoolScheduling(t *testing.T) {
-	cs := testenv.Clientset(t)
-	ns := testenv.Namespace(t, cs, "smoke")
+	cs := testbed.Clientset(t)
+	ns := testbed.Namespace(t, cs, "smoke")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 // TestMakeDev runs the README's first command as a newcomer would (hack/dev.sh, what
@@ -22,7 +22,7 @@ import (
 // uses what it printed: the UI answers, the local token lists environments, the SSH gateway
 // accepts connections. Ctrl-C stops everything it started.
 func TestMakeDev(t *testing.T) {
-	testenv.Clientset(t) // the local cluster must be up (make test starts it)
+	testbed.Clientset(t) // the local cluster must be up (make test starts it)
 	base := freePortRange(t, 10)
 	sshPort := base + 9
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)

@@ -33,5 +33,7 @@ func (f *Function) Start(_ context.Context, cfg map[string]string) error {
 	if err != nil {
 		return fmt.Errorf("alerthandler: %w", err)
 	}
-	return f.Init("alerthandler", cfg, app.Options{Kube: true}, eventfn.Handler(token, f.HandleEvent), http.MethodPost)
+	return f.Init("alerthandler", cfg, app.Options{Kube: true, MaxBodyBytes: eventfn.MaxBytes}, func(a *app.App) http.Handler {
+		return a.Handler(eventfn.Handler(token, f.HandleEvent), http.MethodPost)
+	})
 }

@@ -16,7 +16,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // burst is one EnvIdleCPU and one EnvHighMemVsRequest event per environment, in random order

@@ -11,8 +11,8 @@ import (
 	"github.com/devenvs/devenvs/functions/alertsource"
 	"github.com/devenvs/devenvs/shared/eventfn"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // TestAlertmanagerToStoppedEnvironment is the idle path end to end on this machine: a real
@@ -27,15 +27,15 @@ func TestAlertmanagerToStoppedEnvironment(t *testing.T) {
 
 	const token = "e2e-alertsource-token"
 	src := alertsource.New()
-	if err := src.Start(context.Background(), map[string]string{"K_SINK": handler, "DEVENVS_ALERTSOURCE_TOKEN": token, eventfn.EnvToken: fixture.EventSecret}); err != nil {
+	if err := src.Start(context.Background(), map[string]string{"K_SINK": handler, "DEVENVS_ALERTSOURCE_TOKEN": token, eventfn.TokenVar: fixture.EventSecret}); err != nil {
 		t.Fatal(err)
 	}
 	srcSrv := httptest.NewServer(httpHandler(src))
 	t.Cleanup(func() { srcSrv.Close(); _ = src.Stop(context.Background()) })
-	am := testenv.Alertmanager(t, srcSrv.URL, token)
+	am := testbed.Alertmanager(t, srcSrv.URL, token)
 
 	labels := map[string]string{"alertname": AlertIdleCPU, "team": "alpha", "env": name, "severity": "info"}
-	testenv.PostAlert(t, am, labels, map[string]string{"summary": "idle for 30m"}, time.Now().Add(-time.Minute), time.Time{})
+	testbed.PostAlert(t, am, labels, map[string]string{"summary": "idle for 30m"}, time.Now().Add(-time.Minute), time.Time{})
 
 	err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
 		return replicas(t, fx, name) == 0, nil

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/devenvs/devenvs/shared/eventfn"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // TestForgedAlertsChangeNothing is issue 14 item 1 against the real cluster and Redis: a pod
@@ -68,8 +68,8 @@ func TestForgedAlertsChangeNothing(t *testing.T) {
 // TestStartNeedsEventSecret: without the secret the alert handler does not start, rather
 // than act on anyone's events.
 func TestStartNeedsEventSecret(t *testing.T) {
-	err := New().Start(context.Background(), map[string]string{eventfn.EnvToken: " "})
-	if err == nil || !strings.Contains(err.Error(), eventfn.EnvToken) {
-		t.Errorf("Start without %s = %v, want an error naming it", eventfn.EnvToken, err)
+	err := New().Start(context.Background(), map[string]string{eventfn.TokenVar: " "})
+	if err == nil || !strings.Contains(err.Error(), eventfn.TokenVar) {
+		t.Errorf("Start without %s = %v, want an error naming it", eventfn.TokenVar, err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 
 	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/dedup"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/kube"
@@ -62,12 +63,12 @@ func (f *Function) HandleEvent(ctx context.Context, e event.Event) error {
 		return cehttp.NewResult(http.StatusServiceUnavailable, "dedup store: %v", err)
 	}
 	switch claim {
-	case eventlog.ClaimNew:
+	case dedup.ClaimNew:
 		// This delivery holds the claim: act below.
-	case eventlog.ClaimDone:
+	case dedup.ClaimDone:
 		logger.Debug("duplicate delivery ignored")
 		return nil
-	case eventlog.ClaimPending:
+	case dedup.ClaimPending:
 		// Not a duplicate yet: the delivery holding the claim may still fail. Answering 200
 		// here would acknowledge an event nobody may act on, so the Broker must come back.
 		logger.Info("event is being handled by another delivery; asking for a retry")
@@ -156,6 +157,17 @@ func (f *Function) act(ctx context.Context, team *config.Team, a alert) (outcome
 	}
 }
 
+// typing is the idle actions' prologue: SSH input within the team's window declines them
+// (an ignored outcome of action, tried again), so no one who is typing is warned or stopped.
+// The answer is set when input.recent.
+func (f *Function) typing(ctx context.Context, team *config.Team, a alert, now time.Time, action, declined string) (sshInputState, outcome, string, error) {
+	input, err := f.sshInput(ctx, team, a.env, now)
+	if err != nil || !input.recent {
+		return input, outcome{}, "", err
+	}
+	return input, outcome{action: action, result: eventlog.OutcomeIgnored, again: true}, declined + input.words + ")", nil
+}
+
 // stopIdle scales an idle environment to 0, but only once the team's notice has passed
 // since the user was warned in this idle period (warnIdle). Without such a warning it warns
 // now and postpones the stop; a stop never comes unannounced unless the team configured no
@@ -164,12 +176,9 @@ func (f *Function) act(ctx context.Context, team *config.Team, a alert) (outcome
 func (f *Function) stopIdle(ctx context.Context, team *config.Team, a alert, what string) (outcome, string, error) {
 	notice := team.StopNotice()
 	now := f.App.Now().UTC()
-	input, err := f.sshInput(ctx, team, a.env, now)
-	if err != nil {
-		return outcome{}, "", err
-	}
-	if input.recent {
-		return outcome{action: "idle-stop", result: eventlog.OutcomeIgnored, again: true}, what + " (not stopped: " + input.words + ")", nil
+	input, o, reason, err := f.typing(ctx, team, a, now, "idle-stop", what+" (not stopped: ")
+	if input.recent || err != nil {
+		return o, reason, err
 	}
 	optedOut, warnedNow, home := false, false, ""
 	var warnedAt time.Time
@@ -223,16 +232,12 @@ func (f *Function) stopIdle(ctx context.Context, team *config.Team, a alert, wha
 func (f *Function) warnIdle(ctx context.Context, team *config.Team, a alert, what string) (outcome, string, error) {
 	notice := team.StopNotice()
 	now := f.App.Now().UTC()
-	input, err := f.sshInput(ctx, team, a.env, now)
-	if err != nil {
-		return outcome{}, "", err
-	}
-	if input.recent {
-		return outcome{action: eventlog.ActionIdleWarning, result: eventlog.OutcomeIgnored, again: true}, what + " (not warned: " + input.words + ")", nil
+	if input, o, reason, err := f.typing(ctx, team, a, now, eventlog.ActionIdleWarning, what+" (not warned: "); input.recent || err != nil {
+		return o, reason, err
 	}
 	optedOut, stopped := false, false
 	warnedAt := now
-	_, err = f.update(ctx, team.Namespace, a.env, func(d *appsv1.Deployment) (bool, error) {
+	_, err := f.update(ctx, team.Namespace, a.env, func(d *appsv1.Deployment) (bool, error) {
 		optedOut, stopped, warnedAt = false, false, now
 		switch {
 		case d.Annotations[env.IdleStopAnnotation] == "false":

@@ -12,7 +12,7 @@ import (
 	"github.com/devenvs/devenvs/functions/createenv"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // serve starts a handler behind an httptest server, as func-go's HTTP runtime serves it, and
@@ -76,7 +76,7 @@ func logged(t *testing.T, fx *fixture.Fixture, envName string) []eventlog.Event 
 func TestIdleAlertStopsOnceWhateverTheDeliveries(t *testing.T) {
 	fx := fixture.New(t, noStopWarning)
 	f := New()
-	if err := f.Start(context.Background(), fx.Env); err != nil {
+	if err := f.Start(context.Background(), fx.Settings); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Stop(context.Background()) })

@@ -14,7 +14,7 @@ import (
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // noStopWarning configures every team to want no warnings before a stop (stopWarning: 0s),
@@ -49,7 +49,7 @@ func idleEvent(typ, alertname, envName, id string, startsAt time.Time) event.Eve
 func startHandler(t *testing.T, fx *fixture.Fixture, c *clock) *Function {
 	t.Helper()
 	f := New()
-	if err := f.Start(context.Background(), fx.Env); err != nil {
+	if err := f.Start(context.Background(), fx.Settings); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Stop(context.Background()) })

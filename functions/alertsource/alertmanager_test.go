@@ -9,7 +9,7 @@ import (
 
 	"github.com/cloudevents/sdk-go/v2/event"
 
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 // nextOfType waits for an event of type typ, skipping others (a webhook retry may repeat one).
@@ -35,7 +35,7 @@ func (r *receiver) nextOfType(t *testing.T, typ string) event.Event {
 func TestAlertmanagerEndToEnd(t *testing.T) {
 	rcv := startReceiver(t)
 	_, fn, _ := startFunction(t, rcv.URL) // an httptest server on 127.0.0.1
-	am := testenv.Alertmanager(t, fn.URL, testToken)
+	am := testbed.Alertmanager(t, fn.URL, testToken)
 
 	labels := map[string]string{
 		"alertname": "EnvIdleCPU", "team": "alpha", "env": "demo",
@@ -43,12 +43,12 @@ func TestAlertmanagerEndToEnd(t *testing.T) {
 	}
 	annotations := map[string]string{"summary": "Environment alpha/demo has been idle for 30 minutes."}
 	startsAt := time.Now().Add(-time.Minute).UTC().Truncate(time.Millisecond)
-	testenv.PostAlert(t, am, labels, annotations, startsAt, time.Time{})
+	testbed.PostAlert(t, am, labels, annotations, startsAt, time.Time{})
 
 	firing := rcv.nextOfType(t, TypeFiring)
 	checkAlertEvent(t, firing, am, StatusFiring, startsAt)
 
-	testenv.PostAlert(t, am, labels, annotations, startsAt, time.Now().Add(-time.Second))
+	testbed.PostAlert(t, am, labels, annotations, startsAt, time.Now().Add(-time.Second))
 	resolved := rcv.nextOfType(t, TypeResolved)
 	checkAlertEvent(t, resolved, am, StatusResolved, startsAt)
 	if resolved.ID() == firing.ID() {

@@ -22,10 +22,10 @@ import (
 
 // Configuration keys read by Start (environment variables under func-go).
 const (
-	// EnvSink is the CloudEvents target, injected by a SinkBinding or set in func.yaml.
-	EnvSink = "K_SINK"
-	// EnvToken is the bearer token Alertmanager must present (from a Secret).
-	EnvToken = "DEVENVS_ALERTSOURCE_TOKEN"
+	// SinkVar is the CloudEvents target, injected by a SinkBinding or set in func.yaml.
+	SinkVar = "K_SINK"
+	// TokenVar is the bearer token Alertmanager must present (from a Secret).
+	TokenVar = "DEVENVS_ALERTSOURCE_TOKEN"
 )
 
 // ErrConfig marks a Start failure caused by missing or invalid configuration.
@@ -59,7 +59,7 @@ func newFunction(logger *logrus.Logger) *Function {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", httpx.MetricsHandler(reg))
 	// Alertmanager posts to whatever path its config names, so every other path is the webhook.
-	mux.HandleFunc("/", f.webhook)
+	mux.Handle("/", httpx.AllowMethods(http.HandlerFunc(f.webhook), http.MethodPost))
 	f.handler = httpx.Chain(mux, httpx.Options{
 		Logger:         logger,
 		Metrics:        reg,
@@ -83,25 +83,25 @@ func (f *Function) Start(_ context.Context, cfg map[string]string) error {
 }
 
 func newState(cfg map[string]string) (*state, error) {
-	target := strings.TrimSpace(cfg[EnvSink])
+	target := strings.TrimSpace(cfg[SinkVar])
 	if target == "" {
-		return nil, fmt.Errorf("%w: %s is not set: bind a sink (SinkBinding or func.yaml run.envs) pointing at the Broker", ErrConfig, EnvSink)
+		return nil, fmt.Errorf("%w: %s is not set: bind a sink (SinkBinding or func.yaml run.envs) pointing at the Broker", ErrConfig, SinkVar)
 	}
 	sink, err := NewSink(target, DefaultSendTimeout)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrConfig, EnvSink, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrConfig, SinkVar, err)
 	}
 	// Trimmed because a token file often ends in a newline and Alertmanager trims its
 	// credentials_file the same way; without this the two would never match.
-	token := strings.TrimSpace(cfg[EnvToken])
+	token := strings.TrimSpace(cfg[TokenVar])
 	if token == "" {
-		return nil, fmt.Errorf("%w: %s is not set: mount the token from Secret devenvs-alertsource", ErrConfig, EnvToken)
+		return nil, fmt.Errorf("%w: %s is not set: mount the token from Secret devenvs-alertsource", ErrConfig, TokenVar)
 	}
 	// The alert handler refuses events without the shared event secret, so a source
 	// without it could deliver nothing: refuse to start, visibly, instead.
-	eventSecret := strings.TrimSpace(cfg[eventfn.EnvToken])
+	eventSecret := strings.TrimSpace(cfg[eventfn.TokenVar])
 	if eventSecret == "" {
-		return nil, fmt.Errorf("%w: %s is not set: mount the event secret (Secret devenvs-events, key token) the alert handler checks", ErrConfig, eventfn.EnvToken)
+		return nil, fmt.Errorf("%w: %s is not set: mount the event secret (Secret devenvs-events, key token) the alert handler checks", ErrConfig, eventfn.TokenVar)
 	}
 	return &state{sink: sink, token: auth.StaticToken(token), eventSecret: eventSecret}, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/devenvs/devenvs/shared/auth"
 	"github.com/devenvs/devenvs/shared/eventfn"
 	"github.com/devenvs/devenvs/shared/httpx"
 )
@@ -40,13 +41,8 @@ func (f *Function) webhook(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, http.StatusServiceUnavailable, errors.New("alertsource not started"))
 		return
 	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		httpx.WriteError(w, r, http.StatusMethodNotAllowed, fmt.Errorf("method %s not allowed: use POST", r.Method))
-		return
-	}
 	if err := st.token.Check(r); err != nil {
-		httpx.WriteAuthError(w, r, err)
+		auth.WriteError(w, r, err)
 		return
 	}
 	msg, err := Decode(r.Body)

@@ -325,7 +325,7 @@ func TestLifecycle(t *testing.T) {
 	if resp, text := post(t, srv.URL, testToken, body); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("before Start: status %d (%s), want 503", resp.StatusCode, text)
 	}
-	if err := f.Start(ctx, map[string]string{EnvSink: startReceiver(t).URL, EnvToken: "  " + testToken + "\n", eventfn.EnvToken: testEventSecret}); err != nil {
+	if err := f.Start(ctx, map[string]string{SinkVar: startReceiver(t).URL, TokenVar: "  " + testToken + "\n", eventfn.TokenVar: testEventSecret}); err != nil {
 		t.Fatal(err)
 	}
 	if !ready() {
@@ -352,14 +352,14 @@ func TestStartConfig(t *testing.T) {
 		cfg     map[string]string
 		wantKey string
 	}{
-		{"nothing set", map[string]string{}, EnvSink},
-		{"no sink", map[string]string{EnvToken: "t", eventfn.EnvToken: "s"}, EnvSink},
-		{"blank sink", map[string]string{EnvSink: "  ", EnvToken: "t", eventfn.EnvToken: "s"}, EnvSink},
-		{"relative sink", map[string]string{EnvSink: "broker-ingress/devenvs", EnvToken: "t", eventfn.EnvToken: "s"}, EnvSink},
-		{"no token", map[string]string{EnvSink: "http://broker", eventfn.EnvToken: "s"}, EnvToken},
-		{"blank token", map[string]string{EnvSink: "http://broker", EnvToken: " \n", eventfn.EnvToken: "s"}, EnvToken},
-		{"no event secret", map[string]string{EnvSink: "http://broker", EnvToken: "t"}, eventfn.EnvToken},
-		{"blank event secret", map[string]string{EnvSink: "http://broker", EnvToken: "t", eventfn.EnvToken: "\n"}, eventfn.EnvToken},
+		{"nothing set", map[string]string{}, SinkVar},
+		{"no sink", map[string]string{TokenVar: "t", eventfn.TokenVar: "s"}, SinkVar},
+		{"blank sink", map[string]string{SinkVar: "  ", TokenVar: "t", eventfn.TokenVar: "s"}, SinkVar},
+		{"relative sink", map[string]string{SinkVar: "broker-ingress/devenvs", TokenVar: "t", eventfn.TokenVar: "s"}, SinkVar},
+		{"no token", map[string]string{SinkVar: "http://broker", eventfn.TokenVar: "s"}, TokenVar},
+		{"blank token", map[string]string{SinkVar: "http://broker", TokenVar: " \n", eventfn.TokenVar: "s"}, TokenVar},
+		{"no event secret", map[string]string{SinkVar: "http://broker", TokenVar: "t"}, eventfn.TokenVar},
+		{"blank event secret", map[string]string{SinkVar: "http://broker", TokenVar: "t", eventfn.TokenVar: "\n"}, eventfn.TokenVar},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,7 +22,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/devenvs/devenvs/shared/eventfn"
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 const testToken = "test-alertsource-token"
@@ -95,14 +95,14 @@ func mustJSON(v any) []byte {
 }
 
 // startFunction starts a Function with sink and the test token behind a loopback server.
-func startFunction(t *testing.T, sink string) (*Function, *httptest.Server, *testenv.SyncBuffer) {
+func startFunction(t *testing.T, sink string) (*Function, *httptest.Server, *testbed.SyncBuffer) {
 	t.Helper()
-	logs := &testenv.SyncBuffer{}
+	logs := &testbed.SyncBuffer{}
 	logger := logrus.New()
 	logger.SetOutput(logs)
 	logger.SetFormatter(&logrus.JSONFormatter{})
 	f := newFunction(logger)
-	if err := f.Start(context.Background(), map[string]string{EnvSink: sink, EnvToken: testToken, eventfn.EnvToken: testEventSecret}); err != nil {
+	if err := f.Start(context.Background(), map[string]string{SinkVar: sink, TokenVar: testToken, eventfn.TokenVar: testEventSecret}); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(f.Handle))

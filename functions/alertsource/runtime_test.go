@@ -71,9 +71,9 @@ func startRuntime(t *testing.T, f *Function) *funcRun {
 // environment, readiness follows Start, and a webhook goes through to a real receiver.
 func TestRuntime(t *testing.T) {
 	rcv := startReceiver(t)
-	t.Setenv(EnvSink, rcv.URL)
-	t.Setenv(EnvToken, testToken)
-	t.Setenv(eventfn.EnvToken, testEventSecret)
+	t.Setenv(SinkVar, rcv.URL)
+	t.Setenv(TokenVar, testToken)
+	t.Setenv(eventfn.TokenVar, testEventSecret)
 	rt := startRuntime(t, newFunction(discardLogger()))
 	base := rt.base
 
@@ -118,11 +118,11 @@ func TestRuntime(t *testing.T) {
 // TestRuntimeFailsWithoutConfig checks the process would exit (and the pod crash-loop with a
 // reason) rather than run without a sink or token.
 func TestRuntimeFailsWithoutConfig(t *testing.T) {
-	t.Setenv(EnvSink, "")
-	t.Setenv(EnvToken, testToken)
-	t.Setenv(eventfn.EnvToken, testEventSecret)
+	t.Setenv(SinkVar, "")
+	t.Setenv(TokenVar, testToken)
+	t.Setenv(eventfn.TokenVar, testEventSecret)
 	rt := startRuntime(t, newFunction(discardLogger()))
-	if err := rt.wait(t); err == nil || !strings.Contains(err.Error(), EnvSink) {
-		t.Errorf("runtime returned %v, want an error naming %s", err, EnvSink)
+	if err := rt.wait(t); err == nil || !strings.Contains(err.Error(), SinkVar) {
+		t.Errorf("runtime returned %v, want an error naming %s", err, SinkVar)
 	}
 }

@@ -20,7 +20,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 func spec(team, name string) map[string]any {
@@ -69,7 +69,7 @@ func TestCreateMakesEveryObject(t *testing.T) {
 		if len(refs) != 1 || refs[0].UID != d.UID || refs[0].Controller == nil || !*refs[0].Controller {
 			t.Errorf("%s owner references = %+v, want the deployment %s", obj.GetName(), refs, d.UID)
 		}
-		if obj.GetLabels()[env.TeamLabel] != "alpha" || obj.GetLabels()[env.EnvLabel] != "demo" {
+		if obj.GetLabels()[env.TeamLabel] != "alpha" || obj.GetLabels()[env.NameLabel] != "demo" {
 			t.Errorf("%s labels = %v", obj.GetName(), obj.GetLabels())
 		}
 	}

@@ -9,17 +9,17 @@ import (
 
 	"github.com/devenvs/devenvs/shared/app"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // TestRedisDownDoesNotFailCreates stops the event log's Redis between two creates: both
 // succeed, the first is in the log, and the failure counter on /metrics counts the second.
 func TestRedisDownDoesNotFailCreates(t *testing.T) {
 	fx := fixture.New(t, nil)
-	url, stopRedis := testenv.PrivateRedis(t)
+	url, stopRedis := testbed.PrivateRedis(t)
 	// createenv is public: its /metrics answers only a scraper holding the metrics token.
-	srv := fx.Serve(t, New(), map[string]string{"DEVENVS_REDIS_URL": url, app.EnvMetricsToken: metricsToken})
+	srv := fx.Serve(t, New(), map[string]string{"DEVENVS_REDIS_URL": url, app.MetricsTokenVar: metricsToken})
 
 	if status, body := fixture.Do(t, http.MethodPost, srv.URL, "alice", spec("alpha", "before")); status != http.StatusCreated {
 		t.Fatalf("create with Redis up: %d %s", status, body)
@@ -27,7 +27,7 @@ func TestRedisDownDoesNotFailCreates(t *testing.T) {
 	if got := failures(t, srv.URL); got != 0 {
 		t.Fatalf("failures with Redis up = %v", got)
 	}
-	log, err := eventlog.NewRedis(url, eventlog.WithStream(fx.Env[app.EnvEventStream]))
+	log, err := eventlog.NewRedis(url, eventlog.WithStream(fx.Settings[app.EventStreamVar]))
 	if err != nil {
 		t.Fatal(err)
 	}

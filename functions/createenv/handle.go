@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/devenvs/devenvs/shared/app"
+	"github.com/devenvs/devenvs/shared/auth"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/httpx"
@@ -16,25 +17,14 @@ import (
 	"knative.dev/pkg/apis"
 )
 
-// maxSpecBytes bounds a request body; a spec with ten keys and fifty packages is ~10 KiB.
-const maxSpecBytes = 64 << 10
-
 // createBudget bounds a create once it has begun, and it does not end when the caller hangs
 // up: a create cut off between its round trips would be undone or, if the cut-off hid an
 // answer, left half-made, while the user who closed the tab expects the environment. So it
 // finishes and is logged. Well under the Service's timeout and func-go's 30 s write timeout.
 const createBudget = 20 * time.Second
 
-func (f *Function) create(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		httpx.WriteError(w, r, http.StatusMethodNotAllowed, fmt.Errorf("method %s not allowed: use POST", r.Method))
-		return
-	}
-	id, ok := f.App.Identify(w, r)
-	if !ok {
-		return
-	}
-	spec, err := env.DecodeSpec(r.Body, maxSpecBytes)
+func (f *Function) create(w http.ResponseWriter, r *http.Request, id auth.Identity) {
+	spec, err := env.DecodeSpec(r.Body)
 	if err != nil {
 		app.WriteDecodeError(w, r, err)
 		return
@@ -57,11 +47,7 @@ func (f *Function) create(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), createBudget)
 	defer cancel()
 	ev := eventlog.Event{Actor: id.User, Action: "create", Team: spec.Team, Env: spec.Name, RequestID: httpx.RequestID(ctx)}
-	fail := func(status int, err error) {
-		ev.Outcome, ev.Reason = eventlog.OutcomeFailure, err.Error()
-		f.App.Events.Record(ctx, ev)
-		httpx.WriteError(w, r, status, err)
-	}
+	fail := func(status int, err error) { f.App.Refuse(ctx, w, r, ev, status, err) }
 	now := f.App.Now()
 	objs := kube.Objects{
 		Deployment: resources.MakeDeployment(spec, team, cfg, id.User, now),
@@ -69,7 +55,7 @@ func (f *Function) create(w http.ResponseWriter, r *http.Request) {
 		Service:    resources.MakeService(spec, team, cfg, id.User),
 		PVC:        resources.MakePVC(spec, team, cfg, id.User),
 	}
-	d, err := f.App.Kube.Create(ctx, objs, team.MaxEnvironments)
+	d, err := f.cluster.Create(ctx, objs, team.MaxEnvironments)
 	var (
 		quota *kube.QuotaError
 		limit *kube.LimitError
@@ -88,7 +74,6 @@ func (f *Function) create(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadGateway, err)
 		return
 	}
-	ev.Outcome = eventlog.OutcomeSuccess
-	f.App.Events.Record(ctx, ev)
+	f.App.Done(ctx, ev)
 	httpx.WriteJSON(w, http.StatusCreated, env.FromDeployment(d, nil, cfg, now))
 }

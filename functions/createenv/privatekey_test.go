@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // privateKey is the shape of an OpenSSH private key (not a usable one): what a user pastes
@@ -23,7 +23,7 @@ func TestPrivateKeyRefusedAndNotLogged(t *testing.T) {
 	fx := fixture.New(t, nil)
 	fn := New()
 	srv := fx.Serve(t, fn, nil)
-	logs := &testenv.SyncBuffer{}
+	logs := &testbed.SyncBuffer{}
 	fn.App.Logger.SetOutput(logs)
 
 	for _, keys := range [][]string{{privateKey}, strings.Split(privateKey, "\n")} {

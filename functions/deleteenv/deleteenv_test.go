@@ -14,7 +14,7 @@ import (
 	"github.com/devenvs/devenvs/functions/createenv"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // TestDeleteRemovesEveryOwnedObject deletes an environment with a persistent home and waits
@@ -30,7 +30,7 @@ func TestDeleteRemovesEveryOwnedObject(t *testing.T) {
 	}
 	ns := fx.Namespace("alpha")
 	cs := fx.Clientset
-	sel := metav1.ListOptions{LabelSelector: env.EnvSelector("gone")}
+	sel := metav1.ListOptions{LabelSelector: env.NameSelector("gone")}
 
 	if status, body := fixture.Do(t, http.MethodDelete, del.URL+"/alpha/gone", "bob", nil); status != http.StatusForbidden {
 		t.Fatalf("bob deleting alpha's environment: %d %s", status, body)
@@ -106,7 +106,7 @@ func TestHangUpFinishesTheDelete(t *testing.T) {
 		t.Fatalf("create: %d %s", status, body)
 	}
 	f := New()
-	if err := f.Start(context.Background(), fx.Env); err != nil {
+	if err := f.Start(context.Background(), fx.Settings); err != nil {
 		t.Fatal(err)
 	}
 	defer f.Stop(context.Background())

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/devenvs/devenvs/shared/app"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/httpx"
 	"github.com/devenvs/devenvs/shared/kube"
@@ -17,26 +18,19 @@ import (
 // say "failure" for an environment that is gone, so it finishes and is logged as it ended.
 const actionBudget = 20 * time.Second
 
-func (f *Function) delete(w http.ResponseWriter, r *http.Request) {
-	target, ok := f.App.ResolveTarget(w, r, http.MethodDelete)
-	if !ok {
-		return
-	}
+func (f *Function) delete(w http.ResponseWriter, r *http.Request, target app.Target) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), actionBudget)
 	defer cancel()
 	teamName, name := target.Team.Name, target.Name
 	ev := eventlog.Event{Actor: target.Caller.User, Action: "delete", Team: teamName, Env: name, RequestID: httpx.RequestID(ctx)}
-	err := f.App.Kube.Delete(ctx, target.Team.Namespace, name)
+	err := f.cluster.Delete(ctx, target.Team.Namespace, name)
 	switch {
 	case errors.Is(err, kube.ErrNotFound):
-		httpx.WriteError(w, r, http.StatusNotFound, fmt.Errorf("environment %s not found in team %s", name, teamName))
+		f.App.Refuse(ctx, w, r, ev, http.StatusNotFound, fmt.Errorf("environment %s not found in team %s", name, teamName))
 	case err != nil:
-		ev.Outcome, ev.Reason = eventlog.OutcomeFailure, err.Error()
-		f.App.Events.Record(ctx, ev)
-		httpx.WriteError(w, r, http.StatusBadGateway, err)
+		f.App.Refuse(ctx, w, r, ev, http.StatusBadGateway, err)
 	default:
-		ev.Outcome = eventlog.OutcomeSuccess
-		f.App.Events.Record(ctx, ev)
+		f.App.Done(ctx, ev)
 		w.WriteHeader(http.StatusNoContent)
 	}
 }

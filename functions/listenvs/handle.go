@@ -10,6 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"knative.dev/pkg/apis"
 
+	"github.com/devenvs/devenvs/shared/auth"
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
@@ -31,15 +32,7 @@ type Response struct {
 	Continue string `json:"continue,omitempty"`
 }
 
-func (f *Function) list(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet {
-		httpx.WriteError(w, r, http.StatusMethodNotAllowed, fmt.Errorf("method %s not allowed: use GET", r.Method))
-		return
-	}
-	id, ok := f.App.Identify(w, r)
-	if !ok {
-		return
-	}
+func (f *Function) list(w http.ResponseWriter, r *http.Request, id auth.Identity) {
 	q := r.URL.Query()
 	limit, from, fe := parsePage(q)
 	if fe != nil {
@@ -86,7 +79,7 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) {
 		if i == 0 {
 			page.Continue = from.Continue
 		}
-		snap, err := f.App.Kube.List(r.Context(), team.Namespace, page)
+		snap, err := f.cluster.List(r.Context(), team.Namespace, page)
 		switch {
 		case apierrors.IsResourceExpired(err) || apierrors.IsGone(err):
 			httpx.WriteError(w, r, http.StatusGone, apis.ErrInvalidValue("expired", "continue",
@@ -101,7 +94,7 @@ func (f *Function) list(w http.ResponseWriter, r *http.Request) {
 			httpx.WriteError(w, r, http.StatusBadGateway, err)
 			return
 		}
-		steps := startSteps(r.Context(), f.App.Kube, snap)
+		steps := startSteps(r.Context(), f.cluster, snap)
 		resp.Environments = append(resp.Environments, views(snap, f.App.Config, now, steps)...)
 		limit -= int64(len(snap.Deployments))
 		if snap.Continue != "" {

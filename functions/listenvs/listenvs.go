@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/devenvs/devenvs/shared/app"
+	"github.com/devenvs/devenvs/shared/kube"
 	"github.com/devenvs/devenvs/shared/rightsize"
 )
 
@@ -19,12 +20,27 @@ type Function struct {
 	// source is the Prometheus client of the right-sizing advice (recommend.go).
 	sourceOnce sync.Once
 	source     *rightsize.Source
+	cluster    lister
 }
+
+// lister is what a list needs of the cluster: kube.Client, or a double in unit tests.
+type lister interface {
+	List(ctx context.Context, ns string, page kube.Page) (*kube.Snapshot, error)
+	LogTail(ctx context.Context, ns, pod, container string, lines int) (string, error)
+}
+
+var options = app.Options{Kube: true, Auth: true}
 
 // New is called by the func-go runtime.
 func New() *Function { return &Function{} }
 
 // Start wires the function from its environment.
 func (f *Function) Start(_ context.Context, cfg map[string]string) error {
-	return f.Init("listenvs", cfg, app.Options{Kube: true, Auth: true}, f.list, http.MethodGet)
+	return f.Init("listenvs", cfg, options, func(a *app.App) http.Handler { return f.wire(a, a.Kube) })
+}
+
+// wire keeps the App and the cluster and returns the function's handler.
+func (f *Function) wire(a *app.App, c lister) http.Handler {
+	f.App, f.cluster = a, c
+	return a.Handler(a.Authenticated(f.list), http.MethodGet)
 }

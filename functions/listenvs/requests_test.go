@@ -7,12 +7,12 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/kube"
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // TestListRequestsDoNotGrowWithEnvironments counts the API requests of one list call with a
-// RoundTripper on the function's rest.Config (testenv.CountRequests): a list of 20 environments must cost exactly
+// RoundTripper on the function's rest.Config (testbed.CountRequests): a list of 20 environments must cost exactly
 // what a list of 1 costs, and at most 3 requests per team (Deployments, pods, pod metrics).
 // It is a count, not a timing, so it cannot flake on a busy machine.
 func TestListRequestsDoNotGrowWithEnvironments(t *testing.T) {
@@ -23,7 +23,7 @@ func TestListRequestsDoNotGrowWithEnvironments(t *testing.T) {
 	fn := New()
 	srv := fx.Serve(t, fn, nil)
 	var calls atomic.Int64
-	kc, err := kube.New(testenv.CountRequests(testenv.RestConfig(t), &calls))
+	kc, err := kube.New(testbed.CountRequests(testbed.RestConfig(t), &calls))
 	if err != nil {
 		t.Fatal(err)
 	}

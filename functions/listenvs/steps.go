@@ -23,7 +23,7 @@ const (
 
 // startSteps reads the last step the start script announced, for the snapshot's pods whose
 // container runs but is not ready yet.
-func startSteps(ctx context.Context, k *kube.Client, snap *kube.Snapshot) map[string]string {
+func startSteps(ctx context.Context, k lister, snap *kube.Snapshot) map[string]string {
 	var (
 		mu    sync.Mutex
 		wg    sync.WaitGroup

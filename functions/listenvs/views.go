@@ -18,7 +18,7 @@ import (
 func views(snap *kube.Snapshot, cfg *config.Config, now time.Time, steps map[string]string) []env.Environment {
 	podsByEnv := map[string][]corev1.Pod{}
 	for _, p := range snap.Pods {
-		name := p.Labels[env.EnvLabel]
+		name := p.Labels[env.NameLabel]
 		podsByEnv[name] = append(podsByEnv[name], p)
 	}
 	usageByPod := map[string]corev1.ResourceList{}

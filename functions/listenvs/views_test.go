@@ -26,7 +26,7 @@ func TestViews(t *testing.T) {
 		return d
 	}
 	pod := func(name, envName string) corev1.Pod {
-		return corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{env.EnvLabel: envName}}}
+		return corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{env.NameLabel: envName}}}
 	}
 	usage := func(pod, cpu, mem string) metricsv1beta1.PodMetrics {
 		return metricsv1beta1.PodMetrics{ObjectMeta: metav1.ObjectMeta{Name: pod}, Containers: []metricsv1beta1.ContainerMetrics{{

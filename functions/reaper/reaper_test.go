@@ -15,7 +15,7 @@ import (
 	"github.com/devenvs/devenvs/functions/createenv"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 func tick() event.Event {
@@ -40,7 +40,7 @@ func TestReaperExpiresOnTheCluster(t *testing.T) {
 		}
 	}
 	r := New()
-	if err := r.Start(context.Background(), fx.Env); err != nil {
+	if err := r.Start(context.Background(), fx.Settings); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = r.Stop(context.Background()) })

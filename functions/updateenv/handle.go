@@ -21,8 +21,6 @@ import (
 	"github.com/devenvs/devenvs/shared/resources"
 )
 
-const maxUpdateBytes = 4 << 10
-
 // actionBudget bounds an update once it has begun. It does not end when the caller hangs
 // up, as a create does not: an update cut off mid-flight may have happened anyway, and the
 // log must say what happened, not "failure".
@@ -31,13 +29,9 @@ const actionBudget = 20 * time.Second
 // errExpired refuses to start an environment whose lifetime is over; extend it first.
 var errExpired = apis.ErrGeneric("the environment's lifetime is over: extend it before starting it", "action")
 
-func (f *Function) update(w http.ResponseWriter, r *http.Request) {
-	target, ok := f.App.ResolveTarget(w, r, http.MethodPatch)
-	if !ok {
-		return
-	}
+func (f *Function) update(w http.ResponseWriter, r *http.Request, target app.Target) {
 	teamName, name := target.Team.Name, target.Name
-	u, err := env.DecodeUpdate(r.Body, maxUpdateBytes)
+	u, err := env.DecodeUpdate(r.Body)
 	if err != nil {
 		app.WriteDecodeError(w, r, err)
 		return
@@ -51,20 +45,18 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), actionBudget)
 	defer cancel()
 	now := f.App.Now()
+	ns := target.Team.Namespace
+	change := func(d *appsv1.Deployment) (bool, error) { return apply(u, d, target.Team, now) }
 	var d *appsv1.Deployment
-	if u.Action == env.ActionResize {
-		d, err = f.App.Kube.Resize(ctx, target.Team.Namespace, name, func(res *corev1.ResourceRequirements) (bool, error) {
+	switch u.Action {
+	case env.ActionResize:
+		d, err = f.cluster.Resize(ctx, ns, name, func(res *corev1.ResourceRequirements) (bool, error) {
 			return resources.Resize(res, u.CPU, u.Memory)
 		})
-	} else {
-		if u.Action == env.ActionStart {
-			err = f.admitStart(ctx, target.Team.Namespace, name)
-		}
-		if err == nil {
-			d, err = f.App.Kube.Update(ctx, target.Team.Namespace, name, func(d *appsv1.Deployment) (bool, error) {
-				return apply(u, d, target.Team, now)
-			})
-		}
+	case env.ActionStart:
+		d, err = f.cluster.Start(ctx, ns, name, change)
+	default:
+		d, err = f.cluster.Update(ctx, ns, name, change)
 	}
 	ev := eventlog.Event{Actor: target.Caller.User, Action: u.Action, Team: teamName, Env: name, RequestID: httpx.RequestID(ctx)}
 	var (
@@ -74,42 +66,35 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request) {
 	)
 	switch {
 	case errors.Is(err, kube.ErrNotFound):
-		httpx.WriteError(w, r, http.StatusNotFound, fmt.Errorf("environment %s not found in team %s", name, teamName))
+		f.App.Refuse(ctx, w, r, ev, http.StatusNotFound, fmt.Errorf("environment %s not found in team %s", name, teamName))
 		return
 	case errors.Is(err, errExpired):
-		httpx.WriteError(w, r, http.StatusConflict, errExpired)
+		f.App.Refuse(ctx, w, r, ev, http.StatusConflict, errExpired)
 		return
 	case errors.As(err, &fe):
-		httpx.WriteError(w, r, http.StatusUnprocessableEntity, fe)
+		f.App.Refuse(ctx, w, r, ev, http.StatusUnprocessableEntity, fe)
 		return
 	case errors.As(err, &quota):
-		ev.Outcome, ev.Reason = eventlog.OutcomeFailure, quota.Message
-		f.App.Events.Record(ctx, ev)
-		httpx.WriteError(w, r, http.StatusForbidden, quota)
+		f.App.Refuse(ctx, w, r, ev, http.StatusForbidden, quota)
 		return
 	case errors.As(err, &full):
-		ev.Outcome, ev.Reason = eventlog.OutcomeFailure, full.Message
-		f.App.Events.Record(ctx, ev)
-		httpx.WriteError(w, r, http.StatusConflict, full)
+		f.App.Refuse(ctx, w, r, ev, http.StatusConflict, full)
 		return
 	case err != nil:
-		ev.Outcome, ev.Reason = eventlog.OutcomeFailure, err.Error()
-		f.App.Events.Record(ctx, ev)
-		httpx.WriteError(w, r, http.StatusBadGateway, err)
+		f.App.Refuse(ctx, w, r, ev, http.StatusBadGateway, err)
 		return
 	}
-	ev.Outcome = eventlog.OutcomeSuccess
 	switch u.Action {
 	case env.ActionExtend:
 		ev.Reason = "expires at " + d.Annotations[env.ExpiresAtAnnotation]
 	case env.ActionStop:
 		ev.Reason = env.StoppedHome(d)
 	}
-	f.App.Events.Record(ctx, ev)
+	f.App.Done(ctx, ev)
 	// The answer carries the environment's real phase, as the list would report it: without
 	// its pods an extended Running environment would read as Pending. The action is done
 	// either way, so a failed pod read still answers 200, with the Deployment's view alone.
-	pods, err := f.App.Kube.Pods(ctx, target.Team.Namespace, env.EnvSelector(name))
+	pods, err := f.cluster.Pods(ctx, ns, env.NameSelector(name))
 	if err != nil {
 		httpx.Logger(ctx).WithError(err).Warn("read the pods for the answer")
 	}
@@ -143,14 +128,4 @@ func apply(u *env.Update, d *appsv1.Deployment, team *config.Team, now time.Time
 		return resources.Annotate(d, env.IdleStopAnnotation, strconv.FormatBool(*u.IdleStop)), nil
 	}
 	return false, fmt.Errorf("unknown action %q", u.Action)
-}
-
-// admitStart refuses, before anything changes, to start a stopped environment whose pod the
-// team's quota would refuse: scaling up would otherwise answer 200 and leave it without a pod.
-func (f *Function) admitStart(ctx context.Context, ns, name string) error {
-	d, err := f.App.Kube.Get(ctx, ns, name)
-	if err != nil || d.Spec.Replicas == nil || *d.Spec.Replicas != 0 {
-		return err // Update reports a missing environment; a running one needs no admission
-	}
-	return f.App.Kube.Admit(ctx, d)
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/devenvs/devenvs/functions/createenv"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // TestHangUpFinishesTheUpdate is issue 14 item 16 for updates: a stop whose caller has
@@ -23,7 +23,7 @@ func TestHangUpFinishesTheUpdate(t *testing.T) {
 		t.Fatalf("create: %d %s", status, body)
 	}
 	f := New()
-	if err := f.Start(context.Background(), fx.Env); err != nil {
+	if err := f.Start(context.Background(), fx.Settings); err != nil {
 		t.Fatal(err)
 	}
 	defer f.Stop(context.Background())

@@ -10,7 +10,7 @@ import (
 
 	"github.com/devenvs/devenvs/functions/createenv"
 	"github.com/devenvs/devenvs/shared/config"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // TestExtendStopsAtTheTotalLifetime is issue 14 item 12: maxLifetime bounds each extension,

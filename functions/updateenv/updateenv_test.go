@@ -15,7 +15,7 @@ import (
 	"github.com/devenvs/devenvs/functions/createenv"
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 func TestUpdateActions(t *testing.T) {
@@ -164,7 +164,7 @@ func TestStartRefusedByQuota(t *testing.T) {
 		t.Fatalf("stop: %d %s", status, body)
 	}
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		pods, err := fx.Clientset.CoreV1().Pods(fx.Namespace("alpha")).List(context.Background(), metav1.ListOptions{LabelSelector: env.EnvLabel + "=first"})
+		pods, err := fx.Clientset.CoreV1().Pods(fx.Namespace("alpha")).List(context.Background(), metav1.ListOptions{LabelSelector: env.NameLabel + "=first"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +179,7 @@ func TestStartRefusedByQuota(t *testing.T) {
 	// Once its pod exists: the quota counts pods, not Deployments, and a create answers
 	// before the ReplicaSet controller has made the pod.
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		pods, err := fx.Clientset.CoreV1().Pods(fx.Namespace("alpha")).List(context.Background(), metav1.ListOptions{LabelSelector: env.EnvLabel + "=second"})
+		pods, err := fx.Clientset.CoreV1().Pods(fx.Namespace("alpha")).List(context.Background(), metav1.ListOptions{LabelSelector: env.NameLabel + "=second"})
 		if err != nil {
 			t.Fatal(err)
 		}

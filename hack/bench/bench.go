@@ -34,7 +34,7 @@ import (
 	"github.com/devenvs/devenvs/shared/auth"
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/kube"
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 // Functions measured for cold start, as hack/dev.sh names them.
@@ -71,7 +71,7 @@ func newBench(ctx context.Context) (*bench, error) {
 	if b.dir, err = os.MkdirTemp("", "devenvs-bench-"); err != nil {
 		return nil, err
 	}
-	b.kubeconfig = testenv.KubeconfigPath()
+	b.kubeconfig = testbed.KubeconfigPath()
 	if b.rc, err = clientcmd.BuildConfigFromFlags("", b.kubeconfig); err != nil {
 		return nil, fmt.Errorf("kubeconfig %s (run `make cluster`): %w", b.kubeconfig, err)
 	}
@@ -88,7 +88,7 @@ func newBench(ctx context.Context) (*bench, error) {
 		return nil, fmt.Errorf("local cluster is not ready (run `make cluster`): %w", err)
 	}
 	b.kubectl = kubectlPath()
-	b.redisURL = testenv.RedisURLOrEmpty()
+	b.redisURL = testbed.RedisURLOrEmpty()
 	opts, err := redis.ParseURL(b.redisURL)
 	if err != nil {
 		return nil, err
@@ -109,7 +109,7 @@ func kubectlPath() string {
 	}
 	cache := os.Getenv("DEVENVS_CACHE")
 	if cache == "" {
-		cache = filepath.Join(filepath.Dir(testenv.StateDir()))
+		cache = filepath.Join(filepath.Dir(testbed.StateDir()))
 	}
 	return filepath.Join(cache, "kubernetes-v1.35.4", "kubectl")
 }

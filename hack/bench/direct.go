@@ -38,8 +38,8 @@ func (b *bench) learnPausedStatus(ctx context.Context, d *appsv1.Deployment) (*a
 	pausedOnce.Do(func() {
 		probe := d.DeepCopy()
 		probe.Name = "status-probe"
-		probe.Spec.Selector.MatchLabels[env.EnvLabel] = probe.Name
-		probe.Spec.Template.Labels[env.EnvLabel] = probe.Name
+		probe.Spec.Selector.MatchLabels[env.NameLabel] = probe.Name
+		probe.Spec.Template.Labels[env.NameLabel] = probe.Name
 		probe.Labels = map[string]string{"devenvs.dev/bench": "probe"} // not listed as an environment
 		if _, err := b.cs.AppsV1().Deployments(d.Namespace).Create(ctx, probe, metav1.CreateOptions{}); err != nil {
 			pausedErr = err

@@ -20,12 +20,12 @@ import (
 	"github.com/devenvs/devenvs/functions/listenvs"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/kube"
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 // list measures listenvs at growing numbers of environments in one team, then across four
 // teams: latency of GET on the real binary, its peak RSS (VmHWM), the API requests of one call
-// (an in-process listenvs whose client counts requests, testenv.CountRequests), against
+// (an in-process listenvs whose client counts requests, testbed.CountRequests), against
 // `kubectl get deployments,pods -l app.kubernetes.io/managed-by=devenvs -o json`.
 func (b *bench) list(ctx context.Context) error {
 	if err := b.build(ctx, "./cmd/listenvs"); err != nil {
@@ -66,7 +66,7 @@ func (b *bench) list(ctx context.Context) error {
 		return err
 	}
 	defer counted.Stop(context.Background())
-	if counted.App.Kube, err = kube.New(testenv.CountRequests(b.rc, &calls)); err != nil {
+	if counted.App.Kube, err = kube.New(testbed.CountRequests(b.rc, &calls)); err != nil {
 		return err
 	}
 	countCall := func(query string) (int64, error) {

@@ -5,10 +5,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/devenvs/devenvs/hack/realstack"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -50,7 +49,7 @@ func (b *bench) realStart(ctx context.Context) error {
 		return err
 	}
 	defer b.stopFn(update)
-	key, err := benchKeyPair()
+	key, err := realstack.NewKey("", "bench@devenvs")
 	if err != nil {
 		return err
 	}
@@ -70,7 +69,7 @@ func (b *bench) realStart(ctx context.Context) error {
 		for i := 0; i < n; i++ {
 			name := fmt.Sprintf("s-%s-%d", strings.ReplaceAll(variant.name, " ", ""), i)
 			spec := map[string]any{"team": teamReal, "name": name, "image": "debian:bookworm", "cpu": "500m", "memory": "512Mi",
-				"packages": variant.packages, "sshPublicKeys": []string{key.public}}
+				"packages": variant.packages, "sshPublicKeys": []string{key.Public}}
 			start := time.Now()
 			if st, _, body, err := b.post(create.url, spec); err != nil || st != http.StatusCreated {
 				return fmt.Errorf("create %s: %d %s %v", name, st, body, err)
@@ -118,9 +117,9 @@ func (b *bench) realStart(ctx context.Context) error {
 }
 
 // waitSSH polls until the environment's pod has an address and a real ssh `true` succeeds.
-func (b *bench) waitSSH(ctx context.Context, ns, name string, k keyPair, start time.Time) (*corev1.Pod, error) {
+func (b *bench) waitSSH(ctx context.Context, ns, name string, k realstack.Key, start time.Time) (*corev1.Pod, error) {
 	for deadline := start.Add(4 * time.Minute); time.Now().Before(deadline); {
-		pods, err := b.cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+		pods, err := b.cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.NameLabel + "=" + name})
 		if err != nil {
 			return nil, err
 		}
@@ -130,7 +129,7 @@ func (b *bench) waitSSH(ctx context.Context, ns, name string, k keyPair, start t
 				continue
 			}
 			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			err := exec.CommandContext(ctx, "ssh", "-i", k.private, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+			err := exec.CommandContext(ctx, "ssh", "-i", k.Private, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
 				"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=2",
 				"-o", "LogLevel=ERROR", "dev@"+p.Status.PodIP, "true").Run()
 			cancel()
@@ -152,7 +151,7 @@ func (b *bench) stopAndWait(ctx context.Context, updateURL, ns, name string) err
 		return fmt.Errorf("stop %s: %d %s %v", name, st, body, err)
 	}
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		pods, err := b.cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+		pods, err := b.cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.NameLabel + "=" + name})
 		if err != nil {
 			return err
 		}
@@ -220,19 +219,4 @@ func medianSteps(all []startSteps) startSteps {
 		sshd:     pick(func(s startSteps) time.Duration { return s.sshd }),
 		login:    pick(func(s startSteps) time.Duration { return s.login }),
 	}
-}
-
-type keyPair struct{ private, public string }
-
-func benchKeyPair() (keyPair, error) {
-	dir, err := os.MkdirTemp("", "bench-ssh-")
-	if err != nil {
-		return keyPair{}, err
-	}
-	path := filepath.Join(dir, "id_ed25519")
-	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", path).CombinedOutput(); err != nil {
-		return keyPair{}, fmt.Errorf("ssh-keygen: %v: %s", err, out)
-	}
-	pub, err := os.ReadFile(path + ".pub")
-	return keyPair{private: path, public: strings.TrimSpace(string(pub))}, err
 }

@@ -46,7 +46,7 @@ func (b *bench) running(ctx context.Context) error {
 		if err != nil || st != http.StatusCreated {
 			return fmt.Errorf("create %s: %d %s %v", name, st, body, err)
 		}
-		d, err := b.waitReady(ctx, t.Namespace, env.EnvSelector(name), start)
+		d, err := b.waitReady(ctx, t.Namespace, env.NameSelector(name), start)
 		if err != nil {
 			return err
 		}

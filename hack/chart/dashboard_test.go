@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 // helmBinary is HELM, or the helm `hack/build-tools.sh helm` caches at hack/lib.sh's pin.
@@ -29,7 +29,7 @@ func helmBinary(t *testing.T) string {
 	if m == nil {
 		t.Fatal("hack/lib.sh: no HELM_VERSION=${HELM_VERSION:-vX.Y.Z} line")
 	}
-	bin := filepath.Join(testenv.CacheDir(), "helm-"+string(m[1]), "helm")
+	bin := filepath.Join(testbed.CacheDir(), "helm-"+string(m[1]), "helm")
 	if _, err := os.Stat(bin); err != nil {
 		msg := "helm " + string(m[1]) + " not built (" + bin + "): run `hack/build-tools.sh helm`"
 		if os.Getenv("CI") != "" {

@@ -28,16 +28,16 @@ func TestEventAuthentication(t *testing.T) {
 			for fn, svc := range r.knativeServices(t) {
 				var ref *corev1.SecretKeySelector
 				for _, e := range svc.Spec.Template.Spec.Containers[0].Env {
-					if e.Name == eventfn.EnvToken && e.ValueFrom != nil {
+					if e.Name == eventfn.TokenVar && e.ValueFrom != nil {
 						ref = e.ValueFrom.SecretKeyRef
 					}
 				}
 				want := slices.Contains(eventFunctions, fn)
 				if got := ref != nil; got != want {
-					t.Errorf("%s: has %s from a Secret: %v, want %v", fn, eventfn.EnvToken, got, want)
+					t.Errorf("%s: has %s from a Secret: %v, want %v", fn, eventfn.TokenVar, got, want)
 				}
 				if ref != nil && (ref.Name != "devenvs-events" || ref.Key != "token") {
-					t.Errorf("%s: %s from %s/%s, want Secret devenvs-events key token", fn, eventfn.EnvToken, ref.Name, ref.Key)
+					t.Errorf("%s: %s from %s/%s, want Secret devenvs-events key token", fn, eventfn.TokenVar, ref.Name, ref.Key)
 				}
 			}
 

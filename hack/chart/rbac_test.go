@@ -26,7 +26,7 @@ import (
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/kube"
 	"github.com/devenvs/devenvs/shared/resources"
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 // A valid authorized key (the same test key as shared/resources' tests).
@@ -54,14 +54,14 @@ func newRBACFixture(t *testing.T) *rbacFixture {
 	if testing.Short() {
 		t.Skip("needs the local cluster")
 	}
-	admin := testenv.RestConfig(t)
+	admin := testbed.RestConfig(t)
 	cs := kubernetes.NewForConfigOrDie(admin)
 	ctx := context.Background()
 	f := &rbacFixture{
 		admin: admin, adminCS: cs,
-		saNS:    testenv.Namespace(t, cs, "rbac-devenvs"),
-		teamNS:  testenv.Namespace(t, cs, "rbac-team"),
-		otherNS: testenv.Namespace(t, cs, "rbac-other"),
+		saNS:    testbed.Namespace(t, cs, "rbac-devenvs"),
+		teamNS:  testbed.Namespace(t, cs, "rbac-team"),
+		otherNS: testbed.Namespace(t, cs, "rbac-other"),
 		clients: map[string]*kube.Client{}, clientset: map[string]kubernetes.Interface{},
 	}
 	f.cfg = config.Default()
@@ -220,7 +220,7 @@ func TestRBACSufficient(t *testing.T) {
 			return err
 		}},
 		{"place", func(n string) error {
-			leases, err := f.adminCS.CoordinationV1().Leases(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvSelector(n)})
+			leases, err := f.adminCS.CoordinationV1().Leases(ns).List(ctx, metav1.ListOptions{LabelSelector: env.NameSelector(n)})
 			if err == nil && len(leases.Items) != 1 {
 				err = fmt.Errorf("%d places, want 1", len(leases.Items))
 			}
@@ -284,10 +284,11 @@ func TestRBACSufficient(t *testing.T) {
 	}); err != nil {
 		t.Errorf("updateenv: Resize: %v", err)
 	}
-	if d, err := f.adminCS.AppsV1().Deployments(ns).Get(ctx, "rbac-two", metav1.GetOptions{}); err != nil {
-		t.Errorf("get rbac-two: %v", err)
-	} else if err := f.clients["updateenv"].Admit(ctx, d); err != nil {
-		t.Errorf("updateenv: Admit (a start's dry-run pod): %v", err)
+	// updateenv: a start of the stopped rbac-one (a dry-run pod for admission, then the write).
+	if _, err := f.clients["updateenv"].Start(ctx, ns, "rbac-one", func(d *appsv1.Deployment) (bool, error) {
+		return resources.Start(d), nil
+	}); err != nil {
+		t.Errorf("updateenv: Start (a start's dry-run pod): %v", err)
 	}
 	if _, err := f.clients["alerthandler"].Update(ctx, ns, "rbac-one", func(d *appsv1.Deployment) (bool, error) {
 		return resources.Annotate(d, env.MemoryWarningAnnotation, "rbac test"), nil
@@ -314,7 +315,7 @@ func TestRBACSufficient(t *testing.T) {
 		t.Errorf("deleteenv: Delete: %v", err)
 	}
 	// Delete gives the place back itself (a failure there is silent, so look).
-	if leases, err := f.adminCS.CoordinationV1().Leases(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvSelector("rbac-one")}); err != nil || len(leases.Items) != 0 {
+	if leases, err := f.adminCS.CoordinationV1().Leases(ns).List(ctx, metav1.ListOptions{LabelSelector: env.NameSelector("rbac-one")}); err != nil || len(leases.Items) != 0 {
 		t.Errorf("deleteenv: after Delete, rbac-one still holds %d places (%v)", len(leases.Items), err)
 	}
 	if err := f.clients["deleteenv"].Delete(ctx, ns, "rbac-one"); err != nil && !errors.Is(err, kube.ErrNotFound) {

@@ -38,7 +38,7 @@ var wantRights = map[string]map[string][]string{
 	},
 	// kube.Client.Update: Get, then Update with conflict retries. kube.Client.Resize: the live
 	// pods (list), each one's resize subresource (patch) and state (get), their ReplicaSets;
-	// kube.Client.Admit: a start's dry-run pod create;
+	// kube.Client.Start: a start's dry-run pod create;
 	// kube.Client.Pods (list) for the answer's real phase.
 	"updateenv": {
 		"apps/deployments": {"get", "update"},

@@ -18,8 +18,8 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // TestBrowserInsight drives the right-sizing advice and the stop warning in the real UI:
@@ -32,7 +32,7 @@ import (
 func TestBrowserInsight(t *testing.T) {
 	chromium := findChromium(t)
 	promBin, promtool := lookTool(t, "prometheus"), lookTool(t, "promtool")
-	promAddr := testenv.FreeAddr(t)
+	promAddr := testbed.FreeAddr(t)
 	var ns string
 	fx := fixture.New(t, func(c *config.Config) {
 		ns = c.Teams[0].Namespace // alpha's, unique to this test
@@ -214,7 +214,7 @@ func startPrometheus(t *testing.T, promBin, promtool, addr, openMetrics string) 
 		t.Fatal(err)
 	}
 	cmd := exec.Command(promBin, "--config.file="+configPath, "--storage.tsdb.path="+data, "--web.listen-address="+addr)
-	out := &testenv.SyncBuffer{}
+	out := &testbed.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -17,7 +17,7 @@ import (
 	"github.com/devenvs/devenvs/functions/listenvs"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/resources"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // Flow 5: a team with more environments than one listenvs page. The UI follows the

@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // realStartFlow: an environment on the real node shows, in its row, the start's real steps
 // as listenvs observes them — the package install with the time so far — and then Running.
 func realStartFlow(t *testing.T, tb *tab) {
-	testenv.RealNode(t)
+	testbed.RealNode(t)
 	const name = "e2e-real"
 	key := "alpha/" + name
 	tb.signIn("alice")

@@ -15,9 +15,9 @@ import (
 	"github.com/devenvs/devenvs/functions/deleteenv"
 	"github.com/devenvs/devenvs/functions/listenvs"
 	"github.com/devenvs/devenvs/functions/updateenv"
-	"github.com/devenvs/devenvs/shared/app"
 	"github.com/devenvs/devenvs/shared/config"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/httpx"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // The sign-in page's configured help (config.json's signIn).
@@ -49,7 +49,7 @@ func startStackWith(t *testing.T, fx *fixture.Fixture, env map[string]string) *s
 	// UI's listener first and start serving on it last.
 	web := httptest.NewUnstartedServer(nil)
 	origin := "http://" + web.Listener.Addr().String()
-	extra := map[string]string{app.EnvAllowedOrigins: origin}
+	extra := map[string]string{httpx.AllowedOriginsVar: origin}
 	for k, v := range env {
 		extra[k] = v
 	}
@@ -78,8 +78,8 @@ func startStackWith(t *testing.T, fx *fixture.Fixture, env map[string]string) *s
 		t.Fatal(err)
 	}
 	cfg := map[string]string{
-		function.EnvFunctionURLs: strings.Join(pairs, ","),
-		app.EnvConfig:            cfgPath,
+		function.FunctionURLsVar: strings.Join(pairs, ","),
+		config.PathVar:           cfgPath,
 	}
 	for k, v := range env {
 		cfg[k] = v

@@ -26,14 +26,14 @@ import (
 	"github.com/devenvs/devenvs/functions/reaper"
 	"github.com/devenvs/devenvs/functions/updateenv"
 	"github.com/devenvs/devenvs/shared/config"
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // funcBinary is the func CLI hack/build-tools.sh builds (FUNC_VERSION in hack/lib.sh).
 func funcBinary(t *testing.T) string {
 	t.Helper()
-	path := filepath.Join(testenv.CacheDir(), "func-v0.49.2", "func")
+	path := filepath.Join(testbed.CacheDir(), "func-v0.49.2", "func")
 	if _, err := os.Stat(path); err != nil {
 		msg := "the func CLI is not built: run `hack/build-tools.sh func` (make test does)"
 		if os.Getenv("CI") != "" {
@@ -79,7 +79,7 @@ func TestFuncInvoke(t *testing.T) {
 	const sourceToken = "invoke-test-token"
 	source := fx.Serve(t, alertsource.New(), map[string]string{"K_SINK": handler, "DEVENVS_ALERTSOURCE_TOKEN": sourceToken})
 	web := fx.Serve(t, function.New(), map[string]string{
-		function.EnvFunctionURLs: "createenv=" + create.URL + ",listenvs=" + list.URL + ",deleteenv=" + del.URL + ",updateenv=" + update.URL,
+		function.FunctionURLsVar: "createenv=" + create.URL + ",listenvs=" + list.URL + ",deleteenv=" + del.URL + ",updateenv=" + update.URL,
 	})
 
 	steps := []struct {
@@ -147,7 +147,7 @@ func TestFuncInvoke(t *testing.T) {
 // answers (it reports only events that were not delivered at all), so the test reads it here.
 func answered(t *testing.T, fx *fixture.Fixture, fn fixture.Function) (string, *atomic.Int32) {
 	t.Helper()
-	if err := fn.Start(context.Background(), fx.Env); err != nil {
+	if err := fn.Start(context.Background(), fx.Settings); err != nil {
 		t.Fatalf("start function: %v", err)
 	}
 	var status atomic.Int32

@@ -26,7 +26,7 @@ func TestBench(t *testing.T) {
 	}
 	s := newStack(t, nil, nil)
 	k := newKey(t, "bench@devenvs")
-	s.createEnv(t, "alice", "alpha", "bench", k.public)
+	s.createEnv(t, "alice", "alpha", "bench", k.Public)
 	s.waitPhase(t, "alice", "alpha", "bench", env.PhaseRunning)
 	ip := s.podIP(t, "alpha", "bench")
 	cfg := s.sshConfig(t, k)

@@ -20,7 +20,7 @@ import (
 
 func fingerprint(t *testing.T, k key) string {
 	t.Helper()
-	pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(k.public))
+	pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(k.Public))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,13 +35,13 @@ func fingerprint(t *testing.T, k key) string {
 func TestThroughTheGateway(t *testing.T) {
 	s := newStack(t, nil, nil)
 	alice, bob := newKey(t, "alice@laptop"), newKey(t, "bob@desk")
-	s.createEnv(t, "alice", "alpha", "demo", alice.public)
+	s.createEnv(t, "alice", "alpha", "demo", alice.Public)
 	// These two are only ever refused, so the simulated pool is enough: routing reads
 	// their Secrets, never their pods.
 	for _, e := range []struct{ user, team, name string }{{"alice", "alpha", "second"}, {"bob", "beta", "other"}} {
 		spec := map[string]any{"team": e.team, "name": e.name, "image": "debian:bookworm", "pool": "cpu-small",
-			"cpu": "500m", "memory": "512Mi", "sshPublicKeys": []string{bob.public}}
-		if status, body := doJSON(t, s.create, e.user, spec); status != http.StatusCreated {
+			"cpu": "500m", "memory": "512Mi", "sshPublicKeys": []string{bob.Public}}
+		if status, body := doJSON(t, s.Create, e.user, spec); status != http.StatusCreated {
 			t.Fatalf("create %s: %d %s", e.name, status, body)
 		}
 	}
@@ -142,7 +142,7 @@ func TestThroughTheGateway(t *testing.T) {
 			want := r.target + ": no environment of that name accepts key " + fingerprint(t, r.k) +
 				" (it does not exist, or the key is not one of its keys)"
 			if err == nil || !strings.Contains(stderr, want) || !strings.Contains(stderr, "Permission denied (publickey)") {
-				t.Errorf("ssh %s with %s: err %v, out %q, stderr %q; want refused with %q", r.target, r.k.public, err, out, stderr, want)
+				t.Errorf("ssh %s with %s: err %v, out %q, stderr %q; want refused with %q", r.target, r.k.Public, err, out, stderr, want)
 			}
 		})
 	}
@@ -174,7 +174,7 @@ func TestThroughTheGateway(t *testing.T) {
 	})
 
 	t.Run("a stopped environment says so and how to start it", func(t *testing.T) {
-		if status, body := doJSON(t, s.update+"/alpha/demo", "alice", map[string]any{"action": "stop"}, http.MethodPatch); status != http.StatusOK {
+		if status, body := doJSON(t, s.Update+"/alpha/demo", "alice", map[string]any{"action": "stop"}, http.MethodPatch); status != http.StatusOK {
 			t.Fatalf("stop: %d %s", status, body)
 		}
 		s.waitPhase(t, "alice", "alpha", "demo", env.PhaseStopped)

@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -24,34 +23,29 @@ import (
 	"golang.org/x/crypto/ssh"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/devenvs/devenvs/functions/createenv"
-	"github.com/devenvs/devenvs/functions/deleteenv"
-	"github.com/devenvs/devenvs/functions/listenvs"
-	"github.com/devenvs/devenvs/functions/updateenv"
+	"github.com/devenvs/devenvs/hack/realstack"
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/sshgateway"
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
-
-const startBudget = 3 * time.Minute
 
 // stack is the user-facing functions and a gateway over one fixture.
 type stack struct {
-	fx                              *fixture.Fixture
-	create, list, update, deleteURL string
-	log                             eventlog.Log
-	input                           eventlog.SSHInput
-	gw                              string // host:port of the gateway
-	dir                             string // the client's ssh config and known_hosts
+	*realstack.Stack
+	fx    *fixture.Fixture
+	log   eventlog.Log
+	input eventlog.SSHInput
+	gw    string // host:port of the gateway
+	dir   string // the client's ssh config and known_hosts
 }
 
 // newStack starts the functions and a gateway; tune changes the gateway before it serves.
 func newStack(t *testing.T, modify func(*config.Config), tune func(*sshgateway.Server)) *stack {
 	t.Helper()
-	testenv.RealNode(t)
+	testbed.RealNode(t)
 	// The gateway's address and key come first: the configuration the functions read names them.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -76,14 +70,11 @@ func newStack(t *testing.T, modify func(*config.Config), tune func(*sshgateway.S
 		}
 	})
 	s := &stack{
-		fx:        fx,
-		create:    fx.Serve(t, createenv.New(), nil).URL,
-		list:      fx.Serve(t, listenvs.New(), nil).URL,
-		update:    fx.Serve(t, updateenv.New(), nil).URL,
-		deleteURL: fx.Serve(t, deleteenv.New(), nil).URL,
-		log:       fx.EventLog(t),
-		dir:       t.TempDir(),
-		gw:        l.Addr().String(),
+		Stack: realstack.New(t, fx),
+		fx:    fx,
+		log:   fx.EventLog(t),
+		dir:   t.TempDir(),
+		gw:    l.Addr().String(),
 	}
 	s.input = eventlog.NewSSHInput(s.log)
 	logger := logrus.New()
@@ -118,21 +109,9 @@ func (w testWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// key is an SSH key pair made by the real ssh-keygen.
-type key struct{ private, public string }
+type key = realstack.Key
 
-func newKey(t *testing.T, comment string) key {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "id_ed25519")
-	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path).CombinedOutput(); err != nil {
-		t.Fatalf("ssh-keygen: %v\n%s", err, out)
-	}
-	pub, err := os.ReadFile(path + ".pub")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key{private: path, public: strings.TrimSpace(string(pub))}
-}
+func newKey(t *testing.T, comment string) key { t.Helper(); return realstack.TestKey(t, comment) }
 
 // sshConfig writes a client configuration for key k: the gateway is checked strictly
 // against its known_hosts line; environments' host keys are accepted when new. The jump
@@ -151,7 +130,7 @@ Host *
     UserKnownHostsFile /dev/null
     BatchMode yes
     ConnectTimeout 20
-%s`, host, filepath.Join(s.dir, "gateway_known_hosts"), k.private, strings.Join(extra, "\n"))
+%s`, host, filepath.Join(s.dir, "gateway_known_hosts"), k.Private, strings.Join(extra, "\n"))
 	f, err := os.CreateTemp(s.dir, "ssh_config")
 	if err != nil {
 		t.Fatal(err)
@@ -188,47 +167,20 @@ func (s *stack) ssh(t *testing.T, k key, target, command string) (string, string
 // createEnv creates an environment on the real node as user in team.
 func (s *stack) createEnv(t *testing.T, user, team, name string, keys ...string) {
 	t.Helper()
-	spec := map[string]any{"team": team, "name": name, "image": "debian:bookworm", "pool": "real",
-		"cpu": "500m", "memory": "512Mi", "sshPublicKeys": keys}
-	if status, body := fixture.Do(t, http.MethodPost, s.create, user, spec); status != http.StatusCreated {
-		t.Fatalf("create %s/%s: %d %s", team, name, status, body)
-	}
-	t.Cleanup(func() { fixture.Do(t, http.MethodDelete, s.deleteURL+"/"+team+"/"+name, user, nil) })
+	s.CreateEnv(t, user, map[string]any{"team": team, "name": name, "image": "debian:bookworm", "pool": "real",
+		"cpu": "500m", "memory": "512Mi", "sshPublicKeys": keys})
 }
 
 // environment reads one environment as listenvs shows it to user.
 func (s *stack) environment(t *testing.T, user, team, name string) env.Environment {
 	t.Helper()
-	status, body := fixture.Do(t, http.MethodGet, s.list+"/?team="+team, user, nil)
-	if status != http.StatusOK {
-		t.Fatalf("list: %d %s", status, body)
-	}
-	var page struct{ Environments []env.Environment }
-	if err := json.Unmarshal(body, &page); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range page.Environments {
-		if e.Name == name {
-			return e
-		}
-	}
-	t.Fatalf("environment %s/%s not listed", team, name)
-	return env.Environment{}
+	return s.Environment(t, user, team, name)
 }
 
 // waitPhase polls listenvs until the environment reaches phase.
 func (s *stack) waitPhase(t *testing.T, user, team, name string, phase env.Phase) env.Environment {
 	t.Helper()
-	deadline := time.Now().Add(startBudget)
-	var e env.Environment
-	for time.Now().Before(deadline) {
-		if e = s.environment(t, user, team, name); e.Phase == phase {
-			return e
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
-	t.Fatalf("%s/%s: phase %s (%s: %s) after %s, want %s", team, name, e.Phase, e.Reason, e.Message, startBudget, phase)
-	return e
+	return s.WaitPhase(t, user, team, name, phase, realstack.Wait{Every: 500 * time.Millisecond})
 }
 
 // events returns the team's activity log entries of the given action, newest first.
@@ -275,7 +227,7 @@ func doJSON(t *testing.T, url, user string, body any, method ...string) (int, []
 func (s *stack) podIP(t *testing.T, team, name string) string {
 	t.Helper()
 	pods, err := s.fx.Clientset.CoreV1().Pods(s.fx.Namespace(team)).List(context.Background(),
-		metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+		metav1.ListOptions{LabelSelector: env.NameLabel + "=" + name})
 	if err != nil {
 		t.Fatal(err)
 	}

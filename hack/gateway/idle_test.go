@@ -19,7 +19,7 @@ import (
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/sshgateway"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // TestIdleRuleHonoursSSHInput: with the team's sshInputWindow at 20 s and the gateway's
@@ -37,7 +37,7 @@ func TestIdleRuleHonoursSSHInput(t *testing.T) {
 	}, func(srv *sshgateway.Server) { srv.InputInterval = 2 * time.Second })
 	handler := s.fx.Serve(t, alerthandler.New(), nil).URL
 	k := newKey(t, "alice@laptop")
-	s.createEnv(t, "alice", "alpha", "idle", k.public)
+	s.createEnv(t, "alice", "alpha", "idle", k.Public)
 	s.waitPhase(t, "alice", "alpha", "idle", env.PhaseRunning)
 
 	alert := func(id string) {

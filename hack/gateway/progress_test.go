@@ -1,12 +1,9 @@
 package gateway
 
 import (
-	"net/http"
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
 )
 
 // TestWaitsForAStartPrintingProgress: ssh to an environment right after creating it waits
@@ -15,12 +12,8 @@ import (
 func TestWaitsForAStartPrintingProgress(t *testing.T) {
 	s := newStack(t, nil, nil)
 	alice := newKey(t, "alice@laptop")
-	spec := map[string]any{"team": "alpha", "name": "fresh", "image": "debian:bookworm", "pool": "real",
-		"cpu": "500m", "memory": "512Mi", "sshPublicKeys": []string{alice.public}, "packages": []string{"jq"}}
-	if status, body := fixture.Do(t, http.MethodPost, s.create, "alice", spec); status != http.StatusCreated {
-		t.Fatalf("create: %d %s", status, body)
-	}
-	t.Cleanup(func() { fixture.Do(t, http.MethodDelete, s.deleteURL+"/alpha/fresh", "alice", nil) })
+	s.CreateEnv(t, "alice", map[string]any{"team": "alpha", "name": "fresh", "image": "debian:bookworm", "pool": "real",
+		"cpu": "500m", "memory": "512Mi", "sshPublicKeys": []string{alice.Public}, "packages": []string{"jq"}})
 
 	// The client's ConnectTimeout bounds the wait (the tests' config sets 20 s): an
 	// environment-specific entry first, as a user would write for a slow start.

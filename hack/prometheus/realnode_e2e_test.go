@@ -14,8 +14,8 @@ import (
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/kube"
 	"github.com/devenvs/devenvs/shared/resources"
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // realKubelet is the real node's kubelet (hack/realnode.sh: the bridge's address, port 10350).
@@ -39,7 +39,7 @@ func TestIdleStopOnRealMetrics(t *testing.T) {
 	}
 	lookPrometheus(t)
 	kubeStateMetricsBinary(t)
-	testenv.RealNode(t)
+	testbed.RealNode(t)
 	fx := fixture.New(t, func(c *config.Config) { c.Teams[0].StopWarning = new(config.Duration(0)) })
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
@@ -57,7 +57,7 @@ func TestIdleStopOnRealMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(time.Second) {
-		pods, err := fx.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + idle})
+		pods, err := fx.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.NameLabel + "=" + idle})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -36,7 +36,7 @@ import (
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/kube"
 	"github.com/devenvs/devenvs/shared/resources"
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 const (
@@ -91,12 +91,12 @@ func TestIdleCPUFiresFromClusterData(t *testing.T) {
 	}
 	lookPrometheus(t)
 	kubeStateMetricsBinary(t)
-	rc := testenv.RestConfig(t) // skips or fails (CI) without `make cluster`
+	rc := testbed.RestConfig(t) // skips or fails (CI) without `make cluster`
 	kc, err := kube.New(rc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := testenv.Clientset(t)
+	cs := testbed.Clientset(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
@@ -104,7 +104,7 @@ func TestIdleCPUFiresFromClusterData(t *testing.T) {
 	cfg := config.Default()
 	cfg.Teams = cfg.Teams[:1]
 	team := &cfg.Teams[0]
-	team.Namespace = testenv.Namespace(t, cs, "prom-"+team.Name)
+	team.Namespace = testbed.Namespace(t, cs, "prom-"+team.Name)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -199,11 +199,11 @@ func startStack(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns s
 	kwokTargets := kwokTargets(ctx, t, cs)
 
 	dir := t.TempDir()
-	ksmAddr, ksmTelemetry := testenv.FreeAddr(t), testenv.FreeAddr(t)
+	ksmAddr, ksmTelemetry := testbed.FreeAddr(t), testbed.FreeAddr(t)
 	ksmHost, ksmPort, _ := net.SplitHostPort(ksmAddr)
 	_, ksmTelPort, _ := net.SplitHostPort(ksmTelemetry)
 	ksm := startProcess(t, "kube-state-metrics", ksmBin,
-		"--kubeconfig="+testenv.KubeconfigPath(),
+		"--kubeconfig="+testbed.KubeconfigPath(),
 		"--host="+ksmHost, "--port="+ksmPort,
 		"--telemetry-host="+ksmHost, "--telemetry-port="+ksmTelPort,
 		"--resources=pods", "--namespaces="+ns,
@@ -221,7 +221,7 @@ func startStack(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns s
 	configPath := filepath.Join(dir, "prometheus.yml")
 	writeFile(t, configPath, prometheusConfig(t, "", ksmAddr, kwokTargets, alertmanager))
 
-	promAddr := testenv.FreeAddr(t)
+	promAddr := testbed.FreeAddr(t)
 	prom := "http://" + promAddr
 	p := startProcess(t, "prometheus", promBin,
 		"--config.file="+configPath,
@@ -445,7 +445,7 @@ func waitRunning(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns 
 	deadline := time.Now().Add(60 * time.Second)
 	for _, name := range names {
 		for {
-			pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.EnvSelector(name)})
+			pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: env.NameSelector(name)})
 			if err == nil && len(pods.Items) == 1 && ready(&pods.Items[0]) {
 				break
 			}
@@ -535,11 +535,11 @@ func prometheusConfig(t *testing.T, rulesPath, ksmAddr string, kwok []scrapeTarg
 	// The real node's kubelet serves the same series from real containers; it wants a client
 	// certificate (webhook authentication), and its serving certificate is self-signed.
 	if realNodeUp() {
-		pki := testenv.ClusterPKIDir()
+		pki := testbed.ClusterPKIDir()
 		cfg["scrape_configs"] = append(cfg["scrape_configs"].([]any), map[string]any{
 			"job_name": "kubelet-real", "honor_labels": true, "scheme": "https", "metrics_path": "/metrics/resource",
 			"tls_config":     map[string]any{"cert_file": pki + "/admin.crt", "key_file": pki + "/admin.key", "insecure_skip_verify": true},
-			"static_configs": []staticConfig{{Targets: []string{realKubelet}, Labels: map[string]string{"instance": testenv.RealNodeName, "node": testenv.RealNodeName}}},
+			"static_configs": []staticConfig{{Targets: []string{realKubelet}, Labels: map[string]string{"instance": testbed.RealNodeName, "node": testbed.RealNodeName}}},
 		})
 	}
 	if rulesPath != "" {
@@ -682,14 +682,14 @@ func get(u string) ([]byte, error) {
 type process struct {
 	name   string
 	cmd    *exec.Cmd
-	out    *testenv.SyncBuffer
+	out    *testbed.SyncBuffer
 	exited chan struct{}
 }
 
 func startProcess(t *testing.T, name, bin string, args ...string) *process {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
-	p := &process{name: name, cmd: cmd, out: &testenv.SyncBuffer{}, exited: make(chan struct{})}
+	p := &process{name: name, cmd: cmd, out: &testbed.SyncBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
@@ -745,7 +745,7 @@ func tail(s string, n int) string {
 	return s
 }
 
-// unavailable fails under CI and skips elsewhere, like shared/testenv: a missing tool must
+// unavailable fails under CI and skips elsewhere, like shared/testbed: a missing tool must
 // never pass in CI.
 func unavailable(t *testing.T, format string, args ...any) {
 	t.Helper()
@@ -787,7 +787,7 @@ func kubeStateMetricsBinary(t *testing.T) string {
 		version = string(m[1])
 	}
 	if bin == "" {
-		bin = filepath.Join(testenv.CacheDir(), "kube-state-metrics-"+version, "kube-state-metrics")
+		bin = filepath.Join(testbed.CacheDir(), "kube-state-metrics-"+version, "kube-state-metrics")
 	}
 	if _, err := os.Stat(bin); err != nil {
 		unavailable(t, "kube-state-metrics %s not built (%s): run `hack/build-tools.sh kube-state-metrics`", version, bin)

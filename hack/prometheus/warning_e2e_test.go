@@ -15,8 +15,8 @@ import (
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // The warning path's timings in the test copy of the rules: the warning fires 5 s into the
@@ -123,5 +123,5 @@ func startEventPath(ctx context.Context, t *testing.T, fx *fixture.Fixture) stri
 	}
 	srcSrv := httptest.NewServer(http.HandlerFunc(src.Handle))
 	t.Cleanup(func() { srcSrv.Close(); _ = src.Stop(context.Background()) })
-	return testenv.Alertmanager(t, srcSrv.URL, token)
+	return testbed.Alertmanager(t, srcSrv.URL, token)
 }

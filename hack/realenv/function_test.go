@@ -17,15 +17,15 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/yaml"
 
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 // TestFunctionAsRealPod builds the web function's image as `make images` does, imports it
 // into the real node's containerd and runs it with the chart's own container settings
 // (config/50-functions.yaml): it serves, as the non-root user, on a read-only root.
 func TestFunctionAsRealPod(t *testing.T) {
-	testenv.RealNode(t)
-	cs := testenv.Clientset(t)
+	testbed.RealNode(t)
+	cs := testbed.Clientset(t)
 	ctx := t.Context()
 	image := importFunctionImage(t, "web")
 
@@ -54,7 +54,7 @@ func TestFunctionAsRealPod(t *testing.T) {
 	podSpec.ServiceAccountName, podSpec.AutomountServiceAccountToken = "", new(false)
 	podSpec.NodeSelector = map[string]string{"pool": "real"}
 	podSpec.Tolerations = []corev1.Toleration{{Key: "pool", Operator: corev1.TolerationOpEqual, Value: "real", Effect: corev1.TaintEffectNoSchedule}}
-	ns := testenv.Namespace(t, cs, "fnpod")
+	ns := testbed.Namespace(t, cs, "fnpod")
 	pod, err := cs.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: *podSpec}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +143,7 @@ func importFunctionImage(t *testing.T, name string) string {
 	return ref
 }
 
-func realNodeSocket() string { return filepath.Join(testenv.StateDir(), "realnode", "containerd.sock") }
+func realNodeSocket() string { return filepath.Join(testbed.StateDir(), "realnode", "containerd.sock") }
 
 // containerPID asks the real node's containerd for a container's main process.
 func containerPID(t *testing.T, id string) string {

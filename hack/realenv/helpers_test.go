@@ -7,12 +7,9 @@ package realenv
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,25 +19,20 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/devenvs/devenvs/functions/alerthandler"
-	"github.com/devenvs/devenvs/functions/createenv"
-	"github.com/devenvs/devenvs/functions/deleteenv"
-	"github.com/devenvs/devenvs/functions/listenvs"
-	"github.com/devenvs/devenvs/functions/updateenv"
+	"github.com/devenvs/devenvs/hack/realstack"
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
-// startBudget bounds a start on the real node: package installs from the mirror take
-// 15-25 s, and a mirror hiccup was once seen to add 30 s.
-const startBudget = 3 * time.Minute
+const startBudget = realstack.StartBudget
 
-// stack is the four user-facing functions over one fixture.
+// stack is the four user-facing functions over one fixture, and the alert handler.
 type stack struct {
-	fx                              *fixture.Fixture
-	create, list, update, deleteURL string
-	alerts                          string
+	*realstack.Stack
+	fx     *fixture.Fixture
+	alerts string
 	// steps are the start steps listenvs reported per environment, in order, without repeats.
 	steps map[string][]string
 }
@@ -51,35 +43,19 @@ func newStack(t *testing.T) *stack { t.Helper(); return newStackWith(t, nil) }
 // alert handler.
 func newStackWith(t *testing.T, modify func(*config.Config)) *stack {
 	t.Helper()
-	testenv.RealNode(t)
+	testbed.RealNode(t)
 	fx := fixture.New(t, modify)
 	return &stack{
-		fx:        fx,
-		create:    fx.Serve(t, createenv.New(), nil).URL,
-		list:      fx.Serve(t, listenvs.New(), nil).URL,
-		update:    fx.Serve(t, updateenv.New(), nil).URL,
-		deleteURL: fx.Serve(t, deleteenv.New(), nil).URL,
-		alerts:    fx.Serve(t, alerthandler.New(), nil).URL,
-		steps:     map[string][]string{},
+		Stack:  realstack.New(t, fx),
+		fx:     fx,
+		alerts: fx.Serve(t, alerthandler.New(), nil).URL,
+		steps:  map[string][]string{},
 	}
 }
 
-// key is an SSH key pair made by the real ssh-keygen.
-type key struct{ private, public string }
+type key = realstack.Key
 
-func newKey(t *testing.T) key {
-	t.Helper()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "id_ed25519")
-	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "test@realenv", "-f", path).CombinedOutput(); err != nil {
-		t.Fatalf("ssh-keygen: %v\n%s", err, out)
-	}
-	pub, err := os.ReadFile(path + ".pub")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key{private: path, public: strings.TrimSpace(string(pub))}
-}
+func newKey(t *testing.T) key { t.Helper(); return realstack.TestKey(t, "test@realenv") }
 
 // createEnv creates an environment on the real node as alice in team alpha.
 func (s *stack) createEnv(t *testing.T, spec map[string]any) {
@@ -88,66 +64,43 @@ func (s *stack) createEnv(t *testing.T, spec map[string]any) {
 	for k, v := range spec {
 		base[k] = v
 	}
-	if status, body := fixture.Do(t, http.MethodPost, s.create, "alice", base); status != http.StatusCreated {
-		t.Fatalf("create %v: %d %s", base["name"], status, body)
-	}
-	t.Cleanup(func() {
-		fixture.Do(t, http.MethodDelete, s.deleteURL+"/alpha/"+base["name"].(string), "alice", nil)
-	})
+	s.CreateEnv(t, "alice", base)
 }
 
 // environment reads one environment as listenvs shows it.
 func (s *stack) environment(t *testing.T, name string) env.Environment {
 	t.Helper()
-	status, body := fixture.Do(t, http.MethodGet, s.list+"/?team=alpha", "alice", nil)
-	if status != http.StatusOK {
-		t.Fatalf("list: %d %s", status, body)
-	}
-	var page struct{ Environments []env.Environment }
-	if err := json.Unmarshal(body, &page); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range page.Environments {
-		if e.Name == name {
-			return e
-		}
-	}
-	t.Fatalf("environment %s not listed", name)
-	return env.Environment{}
+	return s.Environment(t, "alice", "alpha", name)
 }
 
-// waitPhase polls listenvs until the environment reaches phase, failing with the last
-// status seen (and the container's log) when the budget runs out.
+// waitPhase polls listenvs until the environment reaches phase, recording the start steps it
+// reports and failing with the container's log when the budget runs out.
 func (s *stack) waitPhase(t *testing.T, name string, phase env.Phase, budget time.Duration) env.Environment {
 	t.Helper()
-	deadline := time.Now().Add(budget)
-	var e env.Environment
-	for time.Now().Before(deadline) {
-		if e = s.environment(t, name); e.Phase == phase {
-			return e
-		}
-		if p := e.Progress; p != nil {
-			if seen := s.steps[name]; len(seen) == 0 || seen[len(seen)-1] != p.Step {
-				s.steps[name] = append(seen, p.Step)
+	return s.WaitPhase(t, "alice", "alpha", name, phase, realstack.Wait{
+		Budget: budget,
+		Seen: func(e env.Environment) {
+			if p := e.Progress; p != nil {
+				if seen := s.steps[name]; len(seen) == 0 || seen[len(seen)-1] != p.Step {
+					s.steps[name] = append(seen, p.Step)
+				}
 			}
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	t.Fatalf("%s: phase %s (%s: %s) after %s, want %s\n%s", name, e.Phase, e.Reason, e.Message, budget, phase, s.logs(t, name))
-	return e
+		},
+		Explain: func() string { return s.logs(t, name) },
+	})
 }
 
 // action sends one updateenv action and returns the status and body.
 func (s *stack) action(t *testing.T, name string, body map[string]any) (int, []byte) {
 	t.Helper()
-	return fixture.Do(t, http.MethodPatch, s.update+"/alpha/"+name, "alice", body)
+	return fixture.Do(t, http.MethodPatch, s.Update+"/alpha/"+name, "alice", body)
 }
 
 // pod returns the environment's one live pod.
 func (s *stack) pod(t *testing.T, name string) *corev1.Pod {
 	t.Helper()
 	pods, err := s.fx.Clientset.CoreV1().Pods(s.fx.Namespace("alpha")).List(context.Background(),
-		metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+		metav1.ListOptions{LabelSelector: env.NameLabel + "=" + name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +115,7 @@ func (s *stack) pod(t *testing.T, name string) *corev1.Pod {
 
 func (s *stack) logs(t *testing.T, name string) string {
 	pods, err := s.fx.Clientset.CoreV1().Pods(s.fx.Namespace("alpha")).List(context.Background(),
-		metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+		metav1.ListOptions{LabelSelector: env.NameLabel + "=" + name})
 	if err != nil || len(pods.Items) == 0 {
 		return "(no pod)"
 	}
@@ -177,7 +130,7 @@ func (s *stack) logs(t *testing.T, name string) string {
 // sshArgs are the real OpenSSH client's options for a test: the test's own key only, no
 // agent, no known_hosts file of the machine's, no prompts.
 func sshArgs(k key) []string {
-	return []string{"-i", k.private, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
+	return []string{"-i", k.Private, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
 		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
 		"-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR"}
 }
@@ -216,7 +169,7 @@ func waitNoPods(t *testing.T, s *stack, name string) {
 	t.Helper()
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
 		pods, err := s.fx.Clientset.CoreV1().Pods(s.fx.Namespace("alpha")).List(t.Context(),
-			metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+			metav1.ListOptions{LabelSelector: env.NameLabel + "=" + name})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,7 +185,7 @@ func waitReplaced(t *testing.T, s *stack, name, old string) {
 	t.Helper()
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
 		pods, err := s.fx.Clientset.CoreV1().Pods(s.fx.Namespace("alpha")).List(t.Context(),
-			metav1.ListOptions{LabelSelector: env.EnvLabel + "=" + name})
+			metav1.ListOptions{LabelSelector: env.NameLabel + "=" + name})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,8 +18,8 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/resources"
-	"github.com/devenvs/devenvs/shared/testenv"
-	"github.com/devenvs/devenvs/shared/testenv/fixture"
+	"github.com/devenvs/devenvs/shared/testbed"
+	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
 // Addresses outside the pod network that a pod of the test answers on, routed there by the
@@ -48,13 +48,13 @@ type netpolEndpoint struct {
 // listener or route. The gateway and DNS selectors point at namespaces of the test (the
 // chart sets the gateway's to its release namespace the same way).
 func TestNetworkPoliciesEnforced(t *testing.T) {
-	testenv.RealNode(t)
-	cs := testenv.Clientset(t)
+	testbed.RealNode(t)
+	cs := testbed.Clientset(t)
 	gatewayLabels := map[string]string{"app.kubernetes.io/component": "sshgateway"}
 	dnsLabels := map[string]string{"k8s-app": "kube-dns"}
-	gwNS := testenv.Namespace(t, cs, "netpol-gw")
-	dnsNS := testenv.Namespace(t, cs, "netpol-dns")
-	outNS := testenv.Namespace(t, cs, "netpol-out")
+	gwNS := testbed.Namespace(t, cs, "netpol-gw")
+	dnsNS := testbed.Namespace(t, cs, "netpol-dns")
+	outNS := testbed.Namespace(t, cs, "netpol-out")
 	fx := fixture.New(t, func(c *config.Config) {
 		c.Network.SSHGateway = config.PeerSelector{Namespace: gwNS, PodLabels: gatewayLabels}
 		c.Network.DNS = config.PeerSelector{Namespace: dnsNS, PodLabels: dnsLabels}
@@ -176,7 +176,7 @@ func startEndpoint(t *testing.T, e *netpolEndpoint) {
 			}},
 		},
 	}
-	if _, err := testenv.Clientset(t).CoreV1().Pods(e.ns).Create(context.Background(), pod, metav1.CreateOptions{}); err != nil {
+	if _, err := testbed.Clientset(t).CoreV1().Pods(e.ns).Create(context.Background(), pod, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create pod %s/%s: %v", e.ns, e.name, err)
 	}
 }
@@ -186,7 +186,7 @@ func waitEndpoint(t *testing.T, e *netpolEndpoint) string {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for {
-		p, err := testenv.Clientset(t).CoreV1().Pods(e.ns).Get(context.Background(), e.name, getOpts)
+		p, err := testbed.Clientset(t).CoreV1().Pods(e.ns).Get(context.Background(), e.name, getOpts)
 		if err == nil && p.Status.Phase == corev1.PodRunning && p.Status.PodIP != "" {
 			return p.Status.PodIP
 		}
@@ -234,7 +234,7 @@ func kubectlExec(t *testing.T, e *netpolEndpoint, command ...string) (string, er
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	args := append([]string{"--kubeconfig", testenv.KubeconfigPath(), "-n", e.ns, "exec", e.name, "--"}, command...)
+	args := append([]string{"--kubeconfig", testbed.KubeconfigPath(), "-n", e.ns, "exec", e.name, "--"}, command...)
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, kubectl(t), args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -245,9 +245,9 @@ func kubectlExec(t *testing.T, e *netpolEndpoint, command ...string) (string, er
 // kubectl is the kubectl hack/build-tools.sh built with the control plane.
 func kubectl(t *testing.T) string {
 	t.Helper()
-	found, _ := filepath.Glob(filepath.Join(testenv.CacheDir(), "kubernetes-*", "kubectl"))
+	found, _ := filepath.Glob(filepath.Join(testbed.CacheDir(), "kubernetes-*", "kubectl"))
 	if len(found) == 0 {
-		t.Fatalf("no kubectl under %s: run hack/build-tools.sh", testenv.CacheDir())
+		t.Fatalf("no kubectl under %s: run hack/build-tools.sh", testbed.CacheDir())
 	}
 	slices.Sort(found)
 	return found[len(found)-1]

@@ -21,7 +21,7 @@ func TestCreateToSSH(t *testing.T) {
 	s := newStack(t)
 	k := newKey(t)
 	s.createEnv(t, map[string]any{"name": "work", "packages": []string{"git", "curl"},
-		"env": map[string]string{"GREETING": "hello from devenvs"}, "sshPublicKeys": []string{k.public}})
+		"env": map[string]string{"GREETING": "hello from devenvs"}, "sshPublicKeys": []string{k.Public}})
 	s.waitPhase(t, "work", env.PhaseRunning, startBudget)
 	// listenvs showed the start's steps as they happened (it polls 4 times a second; the
 	// package install alone takes several seconds).
@@ -90,7 +90,7 @@ func TestStartFailuresAreVisible(t *testing.T) {
 		{"nosources", "debian:broken-sources", nil, "PackageIndexFailed", "could not be updated"},
 	}
 	for _, tc := range tests {
-		s.createEnv(t, map[string]any{"name": tc.name, "image": tc.image, "packages": tc.packages, "sshPublicKeys": []string{k.public}})
+		s.createEnv(t, map[string]any{"name": tc.name, "image": tc.image, "packages": tc.packages, "sshPublicKeys": []string{k.Public}})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,7 +109,7 @@ func TestHomeSurvives(t *testing.T) {
 	// The team stops idle environments without a warning period, so the alert stops at once.
 	s := newStackWith(t, func(c *config.Config) { c.Teams[0].StopWarning = new(config.Duration(0)) })
 	k := newKey(t)
-	s.createEnv(t, map[string]any{"name": "keep", "packages": []string{"git"}, "sshPublicKeys": []string{k.public}})
+	s.createEnv(t, map[string]any{"name": "keep", "packages": []string{"git"}, "sshPublicKeys": []string{k.Public}})
 	if e := s.waitPhase(t, "keep", env.PhaseRunning, startBudget); e.Home != "persistent" {
 		t.Fatalf("home = %q, want persistent by default on the real pool", e.Home)
 	}
@@ -178,7 +178,7 @@ func TestHomeSurvives(t *testing.T) {
 func TestResizeInPlace(t *testing.T) {
 	s := newStack(t)
 	k := newKey(t)
-	s.createEnv(t, map[string]any{"name": "grow", "sshPublicKeys": []string{k.public}})
+	s.createEnv(t, map[string]any{"name": "grow", "sshPublicKeys": []string{k.Public}})
 	s.waitPhase(t, "grow", env.PhaseRunning, startBudget)
 	pid := s.mustSSH(t, "grow", k, "nohup sleep 3600 >/dev/null 2>&1 & echo $!")
 	before := s.pod(t, "grow")
@@ -223,7 +223,7 @@ func TestResizeInPlace(t *testing.T) {
 func TestRealUsage(t *testing.T) {
 	s := newStack(t)
 	k := newKey(t)
-	s.createEnv(t, map[string]any{"name": "busy", "sshPublicKeys": []string{k.public}})
+	s.createEnv(t, map[string]any{"name": "busy", "sshPublicKeys": []string{k.Public}})
 	s.waitPhase(t, "busy", env.PhaseRunning, startBudget)
 	s.mustSSH(t, "busy", k, "nohup timeout 300 sh -c 'while :; do :; done' >/dev/null 2>&1 &")
 	var used *env.Resources

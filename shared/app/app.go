@@ -15,6 +15,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/auth"
 	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/dedup"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/httpx"
 	"github.com/devenvs/devenvs/shared/kube"
@@ -22,22 +23,18 @@ import (
 
 // Settings read from the configuration map (environment variables in a pod).
 const (
-	// EnvConfig is the path of the teams/pools configuration; empty uses the embedded default.
-	EnvConfig = "DEVENVS_CONFIG"
-	// EnvKubeconfig is a kubeconfig path; empty means in-cluster, else $KUBECONFIG.
-	EnvKubeconfig = "KUBECONFIG"
-	// EnvRedisURL selects the Redis event log; empty keeps events in process.
-	EnvRedisURL = "DEVENVS_REDIS_URL"
-	// EnvRedisPassword is Redis's password (requirepass, from a Secret); it overrides one in
+	// KubeconfigVar is a kubeconfig path; empty means in-cluster, else $KUBECONFIG.
+	KubeconfigVar = "KUBECONFIG"
+	// RedisURLVar selects the Redis event log; empty keeps events in process.
+	RedisURLVar = "DEVENVS_REDIS_URL"
+	// RedisPasswordVar is Redis's password (requirepass, from a Secret); it overrides one in
 	// the URL, so the URL need not be secret.
-	EnvRedisPassword = "DEVENVS_REDIS_PASSWORD"
-	// EnvEventStream names the Redis stream of the event log (default devenvs:events).
-	EnvEventStream = "DEVENVS_EVENTLOG_STREAM"
-	// EnvAllowedOrigins is a comma-separated list of browser origins allowed by CORS.
-	EnvAllowedOrigins = "DEVENVS_ALLOWED_ORIGINS"
-	// EnvMetricsToken is the bearer token /metrics asks of scrapers on functions that users
+	RedisPasswordVar = "DEVENVS_REDIS_PASSWORD"
+	// EventStreamVar names the Redis stream of the event log (default devenvs:events).
+	EventStreamVar = "DEVENVS_EVENTLOG_STREAM"
+	// MetricsTokenVar is the bearer token /metrics asks of scrapers on functions that users
 	// call; without it those functions do not serve /metrics at all (they are public).
-	EnvMetricsToken = "DEVENVS_METRICS_TOKEN"
+	MetricsTokenVar = "DEVENVS_METRICS_TOKEN"
 )
 
 // App is what a handler needs: configuration, Kubernetes, identity, the event log, metrics.
@@ -48,7 +45,7 @@ type App struct {
 	Auth   auth.Authenticator
 	Log    eventlog.Log
 	Events *eventlog.Safe
-	Dedup  eventlog.Deduper
+	Dedup  dedup.Deduper
 	// SSHInput is when users last typed into each environment through the SSH gateway.
 	SSHInput eventlog.SSHInput
 	Registry *prometheus.Registry
@@ -59,10 +56,12 @@ type App struct {
 
 	// users is true for the functions users call (Options.Auth): public, browser-facing.
 	users bool
-	// metricsToken guards /metrics of those functions (EnvMetricsToken); nil serves none.
+	// metricsToken guards /metrics of those functions (MetricsTokenVar); nil serves none.
 	metricsToken *auth.Static
 	// refusals rate-limits logging 401/403 answers to the activity log (refusals.go).
 	refusals *refusalLog
+	// maxBody is Options.MaxBodyBytes.
+	maxBody int64
 }
 
 // Options says which dependencies a function needs, so one without Kubernetes (the event
@@ -70,24 +69,23 @@ type App struct {
 type Options struct {
 	Kube bool
 	Auth bool
+	// MaxBodyBytes overrides httpx.DefaultMaxBodyBytes, the one default body limit, for a
+	// function whose requests are small (a create, an update, one CloudEvent).
+	MaxBodyBytes int64
 }
 
 // New builds an App from cfg.
 func New(name string, cfg map[string]string, opts Options) (*App, error) {
-	a := &App{Name: name, Logger: httpx.NewLogger(), Registry: httpx.NewRegistry(), Now: time.Now, users: opts.Auth}
-	if t := strings.TrimSpace(cfg[EnvMetricsToken]); t != "" {
+	a := &App{Name: name, Logger: httpx.NewLogger(), Registry: httpx.NewRegistry(), Now: time.Now, users: opts.Auth, maxBody: opts.MaxBodyBytes}
+	if t := strings.TrimSpace(cfg[MetricsTokenVar]); t != "" {
 		a.metricsToken = auth.StaticToken(t)
 	}
 	var err error
-	if path := cfg[EnvConfig]; path != "" {
-		if a.Config, err = config.Load(path); err != nil {
-			return nil, fmt.Errorf("%s: %w", EnvConfig, err)
-		}
-	} else {
-		a.Config = config.Default()
+	if a.Config, err = config.FromSettings(cfg); err != nil {
+		return nil, err
 	}
 	if opts.Kube {
-		rc, err := kube.RESTConfig(cfg[EnvKubeconfig])
+		rc, err := kube.RESTConfig(cfg[KubeconfigVar])
 		if err != nil {
 			return nil, err
 		}
@@ -104,41 +102,38 @@ func New(name string, cfg map[string]string, opts Options) (*App, error) {
 			a.Logger.WithField("function", name).Warn(w)
 		}
 	}
-	logOpts := []eventlog.Option{eventlog.WithPassword(strings.TrimSpace(cfg[EnvRedisPassword]))}
-	if stream := cfg[EnvEventStream]; stream != "" {
+	logOpts := []eventlog.Option{eventlog.WithPassword(strings.TrimSpace(cfg[RedisPasswordVar]))}
+	if stream := cfg[EventStreamVar]; stream != "" {
 		logOpts = append(logOpts, eventlog.WithStream(stream))
 	}
-	if a.Log, err = eventlog.New(cfg[EnvRedisURL], logOpts...); err != nil {
+	if a.Log, err = eventlog.New(cfg[RedisURLVar], logOpts...); err != nil {
 		return nil, err
 	}
 	a.Events = eventlog.NewSafe(a.Log, logrus.NewEntry(a.Logger).WithField("function", name), a.Registry)
-	a.Dedup = eventlog.NewDeduper(a.Log)
+	a.Dedup = dedup.New(a.Log)
 	a.SSHInput = eventlog.NewSSHInput(a.Log)
-	gatewayFromEnv(a.Config, cfg)
 	a.refusals = newRefusalLog(a.Registry)
-	for _, o := range strings.Split(cfg[EnvAllowedOrigins], ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			a.Origins = append(a.Origins, o)
-		}
-	}
+	a.Origins = httpx.OriginsFromSettings(cfg)
 	return a, nil
 }
 
 // Handler wraps a function's handler with the shared middleware and serves /metrics beside it.
-// Functions users call take JSON bodies only (httpx.RequireJSON, against cross-site forms)
-// and serve /metrics only to a scraper holding EnvMetricsToken: they are public.
+// The handler sees only the methods given (405 otherwise). Functions users call take JSON
+// bodies only (httpx.RequireJSON, against cross-site forms) and serve /metrics only to a
+// scraper holding MetricsTokenVar: they are public.
 func (a *App) Handler(h http.Handler, methods ...string) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", a.metricsHandler())
 	if a.users {
 		h = httpx.RequireJSON(h)
 	}
-	mux.Handle("/", h)
+	mux.Handle("/", httpx.AllowMethods(h, methods...))
 	return httpx.Chain(mux, httpx.Options{
 		Logger:         a.Logger,
 		AllowedOrigins: a.Origins,
 		AllowedMethods: methods,
 		Metrics:        a.Registry,
+		MaxBodyBytes:   a.maxBody,
 	})
 }
 
@@ -159,11 +154,11 @@ func (a *App) metricsHandler() http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.metricsToken == nil {
-			httpx.WriteError(w, r, http.StatusNotFound, fmt.Errorf("/metrics is not served by this public function unless %s is set", EnvMetricsToken))
+			httpx.WriteError(w, r, http.StatusNotFound, fmt.Errorf("/metrics is not served by this public function unless %s is set", MetricsTokenVar))
 			return
 		}
 		if err := a.metricsToken.Check(r); err != nil {
-			httpx.WriteAuthError(w, r, err)
+			auth.WriteError(w, r, err)
 			return
 		}
 		metrics.ServeHTTP(w, r)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/auth"
 	"github.com/devenvs/devenvs/shared/eventlog"
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 const aliceToken = "app-test-token-alice"
@@ -23,14 +23,14 @@ const aliceToken = "app-test-token-alice"
 // newUserApp is an App of a function users call, with the in-process event log and one
 // user, alice, in team alpha only. Its handler answers 204 after Identify and TeamFor(team
 // from ?team=).
-func newUserApp(t *testing.T, extra map[string]string) (*App, http.Handler, *testenv.SyncBuffer) {
+func newUserApp(t *testing.T, extra map[string]string) (*App, http.Handler, *testbed.SyncBuffer) {
 	t.Helper()
 	tokens := filepath.Join(t.TempDir(), "tokens.yaml")
 	entry := "[{user: alice, teams: [alpha], sha256: " + auth.HashToken(aliceToken) + "}]"
 	if err := os.WriteFile(tokens, []byte(entry), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := map[string]string{auth.EnvTokensFile: tokens}
+	cfg := map[string]string{auth.TokensFileVar: tokens}
 	for k, v := range extra {
 		cfg[k] = v
 	}
@@ -38,7 +38,7 @@ func newUserApp(t *testing.T, extra map[string]string) (*App, http.Handler, *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &testenv.SyncBuffer{}
+	logs := &testbed.SyncBuffer{}
 	a.Logger.SetOutput(logs)
 	h := a.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := a.Identify(w, r)
@@ -49,7 +49,7 @@ func newUserApp(t *testing.T, extra map[string]string) (*App, http.Handler, *tes
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
-	}), http.MethodPost)
+	}), http.MethodPost, http.MethodPatch, http.MethodDelete, http.MethodGet)
 	return a, h, logs
 }
 
@@ -108,7 +108,7 @@ func TestMetricsOfPublicFunctions(t *testing.T) {
 	if w := serve(h, http.MethodGet, "/metrics", "", "", nil); w.Code != http.StatusNotFound {
 		t.Errorf("without a metrics token: %d, want 404", w.Code)
 	}
-	_, h, _ = newUserApp(t, map[string]string{EnvMetricsToken: "scrape-me"})
+	_, h, _ = newUserApp(t, map[string]string{MetricsTokenVar: "scrape-me"})
 	for token, want := range map[string]int{"": http.StatusUnauthorized, aliceToken: http.StatusUnauthorized, "scrape-me": http.StatusOK} {
 		if w := serve(h, http.MethodGet, "/metrics", "", token, nil); w.Code != want {
 			t.Errorf("metrics with token %q: %d, want %d", token, w.Code, want)

@@ -23,7 +23,7 @@ func (a *App) Identify(w http.ResponseWriter, r *http.Request) (auth.Identity, b
 				Reason: "401: " + err.Error(), RequestID: httpx.RequestID(r.Context()),
 			})
 		}
-		httpx.WriteAuthError(w, r, err)
+		auth.WriteError(w, r, err)
 		return auth.Identity{}, false
 	}
 	httpx.SetUser(r.Context(), id.User)
@@ -43,7 +43,7 @@ func (a *App) TeamFor(w http.ResponseWriter, r *http.Request, id auth.Identity, 
 				Reason: "403: not a member of team " + team, RequestID: httpx.RequestID(r.Context()),
 			})
 		}
-		httpx.WriteForbidden(w, r, team)
+		auth.WriteForbidden(w, r, team)
 		return nil, false
 	}
 	t, ok := a.Config.Team(team)
@@ -58,8 +58,8 @@ type unknownTeamError struct{ team string }
 
 func (e *unknownTeamError) Error() string { return "team " + e.team + " is not configured" }
 
-// WriteDecodeError answers a request body that could not be decoded: 413 when it was too
-// large, 400 (with the offending field when known) otherwise.
+// WriteDecodeError answers a request body that could not be decoded: 413 when it was over
+// the function's body limit, 400 (with the offending field when known) otherwise.
 func WriteDecodeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusBadRequest
 	if errors.Is(err, env.ErrBodyTooLarge) {

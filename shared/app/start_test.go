@@ -47,10 +47,12 @@ func TestRequestsDuringStart(t *testing.T) {
 				}
 			}()
 		}
-		err := f.Init("starttest", map[string]string{}, Options{}, func(w http.ResponseWriter, r *http.Request) {
-			_ = f.App.Name // what a handler reads: must be visible, complete
-			w.WriteHeader(http.StatusNoContent)
-		}, http.MethodGet)
+		err := f.Init("starttest", map[string]string{}, Options{}, func(a *App) http.Handler {
+			return a.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_ = f.App.Name // what a handler reads: must be visible, complete
+				w.WriteHeader(http.StatusNoContent)
+			}), http.MethodGet)
+		})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,22 +9,22 @@ import (
 
 // Environment variables read by FromEnv.
 const (
-	// EnvTokensFile is the path of the token file, typically a mounted Secret.
-	EnvTokensFile = "DEVENVS_TOKENS_FILE"
-	// EnvDevTokens set to "true" accepts DevToken. Local clusters only.
-	EnvDevTokens = "DEVENVS_DEV_TOKENS"
-	// EnvOIDCIssuer enables OIDC when set; the other EnvOIDC* refine it.
-	EnvOIDCIssuer      = "DEVENVS_OIDC_ISSUER"
-	EnvOIDCClientID    = "DEVENVS_OIDC_CLIENT_ID"
-	EnvOIDCUserClaim   = "DEVENVS_OIDC_USER_CLAIM"
-	EnvOIDCGroupsClaim = "DEVENVS_OIDC_GROUPS_CLAIM"
-	// EnvOIDCGroupPrefix defaults to DefaultGroupPrefix when unset; set it empty to map
+	// TokensFileVar is the path of the token file, typically a mounted Secret.
+	TokensFileVar = "DEVENVS_TOKENS_FILE"
+	// DevTokensVar set to "true" accepts DevToken. Local clusters only.
+	DevTokensVar = "DEVENVS_DEV_TOKENS"
+	// OIDCIssuerVar enables OIDC when set; the other EnvOIDC* refine it.
+	OIDCIssuerVar      = "DEVENVS_OIDC_ISSUER"
+	OIDCClientIDVar    = "DEVENVS_OIDC_CLIENT_ID"
+	OIDCUserClaimVar   = "DEVENVS_OIDC_USER_CLAIM"
+	OIDCGroupsClaimVar = "DEVENVS_OIDC_GROUPS_CLAIM"
+	// OIDCGroupPrefixVar defaults to DefaultGroupPrefix when unset; set it empty to map
 	// groups to teams verbatim.
-	EnvOIDCGroupPrefix = "DEVENVS_OIDC_GROUP_PREFIX"
+	OIDCGroupPrefixVar = "DEVENVS_OIDC_GROUP_PREFIX"
 )
 
 // ErrNotConfigured means no credential source is configured, so nobody could ever log in.
-var ErrNotConfigured = errors.New("no authentication configured: set " + EnvTokensFile + ", " + EnvOIDCIssuer + " or (locally) " + EnvDevTokens + "=true")
+var ErrNotConfigured = errors.New("no authentication configured: set " + TokensFileVar + ", " + OIDCIssuerVar + " or (locally) " + DevTokensVar + "=true")
 
 // FromEnv builds the functions' Authenticator from the environment: token file, then dev
 // token, then OIDC. lookup is os.LookupEnv in production and a map in tests. No network call
@@ -34,17 +34,17 @@ func FromEnv(lookup func(string) (string, bool)) (Authenticator, error) {
 		lookup = os.LookupEnv
 	}
 	var chain Chain
-	if path, _ := lookup(EnvTokensFile); path != "" {
+	if path, _ := lookup(TokensFileVar); path != "" {
 		s, err := LoadTokens(path)
 		if err != nil {
 			return nil, err
 		}
 		chain = append(chain, s)
 	}
-	if v, ok := lookup(EnvDevTokens); ok {
+	if v, ok := lookup(DevTokensVar); ok {
 		dev, err := strconv.ParseBool(v)
 		if err != nil {
-			return nil, fmt.Errorf("%s=%q: %w", EnvDevTokens, v, err)
+			return nil, fmt.Errorf("%s=%q: %w", DevTokensVar, v, err)
 		}
 		if dev {
 			// The dev token is public (it is in the source): never inside a cluster, where
@@ -55,18 +55,18 @@ func FromEnv(lookup func(string) (string, bool)) (Authenticator, error) {
 				inCluster = true
 			}
 			if inCluster {
-				return nil, fmt.Errorf("%s=true is refused inside a Kubernetes cluster (KUBERNETES_SERVICE_HOST is set): the dev token is public; use %s or %s", EnvDevTokens, EnvTokensFile, EnvOIDCIssuer)
+				return nil, fmt.Errorf("%s=true is refused inside a Kubernetes cluster (KUBERNETES_SERVICE_HOST is set): the dev token is public; use %s or %s", DevTokensVar, TokensFileVar, OIDCIssuerVar)
 			}
 			s, _ := DevTokens()
 			chain = append(chain, s)
 		}
 	}
-	if issuer, _ := lookup(EnvOIDCIssuer); issuer != "" {
+	if issuer, _ := lookup(OIDCIssuerVar); issuer != "" {
 		cfg := OIDCConfig{IssuerURL: issuer, GroupPrefix: DefaultGroupPrefix}
-		cfg.ClientID, _ = lookup(EnvOIDCClientID)
-		cfg.UserClaim, _ = lookup(EnvOIDCUserClaim)
-		cfg.GroupsClaim, _ = lookup(EnvOIDCGroupsClaim)
-		if p, ok := lookup(EnvOIDCGroupPrefix); ok {
+		cfg.ClientID, _ = lookup(OIDCClientIDVar)
+		cfg.UserClaim, _ = lookup(OIDCUserClaimVar)
+		cfg.GroupsClaim, _ = lookup(OIDCGroupsClaimVar)
+		if p, ok := lookup(OIDCGroupPrefixVar); ok {
 			cfg.GroupPrefix = p
 		}
 		o, err := NewOIDC(cfg)

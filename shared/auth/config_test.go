@@ -26,16 +26,16 @@ func TestFromEnv(t *testing.T) {
 		rejects   string   // a token that must not
 	}{
 		{name: "nothing configured", env: map[string]string{}, wantErr: ErrNotConfigured},
-		{name: "dev tokens off", env: map[string]string{EnvDevTokens: "false"}, wantErr: ErrNotConfigured},
-		{name: "token file", env: map[string]string{EnvTokensFile: path}, wantChain: []string{"*auth.TokenStore"}, accepts: aliceToken, rejects: DevToken},
-		{name: "dev tokens", env: map[string]string{EnvDevTokens: "true"}, wantChain: []string{"*auth.TokenStore"}, accepts: DevToken, rejects: aliceToken},
-		{name: "file, dev and oidc in order", env: map[string]string{EnvTokensFile: path, EnvDevTokens: "1", EnvOIDCIssuer: "https://issuer.example", EnvOIDCClientID: "devenvs"},
+		{name: "dev tokens off", env: map[string]string{DevTokensVar: "false"}, wantErr: ErrNotConfigured},
+		{name: "token file", env: map[string]string{TokensFileVar: path}, wantChain: []string{"*auth.TokenStore"}, accepts: aliceToken, rejects: DevToken},
+		{name: "dev tokens", env: map[string]string{DevTokensVar: "true"}, wantChain: []string{"*auth.TokenStore"}, accepts: DevToken, rejects: aliceToken},
+		{name: "file, dev and oidc in order", env: map[string]string{TokensFileVar: path, DevTokensVar: "1", OIDCIssuerVar: "https://issuer.example", OIDCClientIDVar: "devenvs"},
 			wantChain: []string{"*auth.TokenStore", "*auth.TokenStore", "*auth.OIDC"}, accepts: DevToken, rejects: "opaque"},
-		{name: "oidc without client id", env: map[string]string{EnvOIDCIssuer: "https://issuer.example"}, wantErr: errAny},
-		{name: "missing token file", env: map[string]string{EnvTokensFile: path + ".missing"}, wantErr: os.ErrNotExist},
-		{name: "bad bool", env: map[string]string{EnvDevTokens: "yes please"}, wantErr: errAny},
+		{name: "oidc without client id", env: map[string]string{OIDCIssuerVar: "https://issuer.example"}, wantErr: errAny},
+		{name: "missing token file", env: map[string]string{TokensFileVar: path + ".missing"}, wantErr: os.ErrNotExist},
+		{name: "bad bool", env: map[string]string{DevTokensVar: "yes please"}, wantErr: errAny},
 		// Issue 14 item 14: the public dev token is refused inside a cluster.
-		{name: "dev tokens inside a cluster (configuration)", env: map[string]string{EnvDevTokens: "true", "KUBERNETES_SERVICE_HOST": "10.96.0.1"}, wantErr: errAny},
+		{name: "dev tokens inside a cluster (configuration)", env: map[string]string{DevTokensVar: "true", "KUBERNETES_SERVICE_HOST": "10.96.0.1"}, wantErr: errAny},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,13 +82,13 @@ func TestFromEnvOIDCGroupPrefix(t *testing.T) {
 		want string
 	}{
 		{name: "unset uses default", env: map[string]string{}, want: DefaultGroupPrefix},
-		{name: "set empty maps verbatim", env: map[string]string{EnvOIDCGroupPrefix: ""}, want: ""},
-		{name: "custom", env: map[string]string{EnvOIDCGroupPrefix: "team-"}, want: "team-"},
+		{name: "set empty maps verbatim", env: map[string]string{OIDCGroupPrefixVar: ""}, want: ""},
+		{name: "custom", env: map[string]string{OIDCGroupPrefixVar: "team-"}, want: "team-"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.env[EnvOIDCIssuer] = "https://issuer.example"
-			tt.env[EnvOIDCClientID] = "devenvs"
+			tt.env[OIDCIssuerVar] = "https://issuer.example"
+			tt.env[OIDCClientIDVar] = "devenvs"
 			a, err := FromEnv(func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok })
 			if err != nil {
 				t.Fatal(err)
@@ -106,7 +106,7 @@ func TestFromEnvOIDCGroupPrefix(t *testing.T) {
 func TestDevTokensRefusedInACluster(t *testing.T) {
 	t.Setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1")
 	_, err := FromEnv(func(k string) (string, bool) {
-		if k == EnvDevTokens {
+		if k == DevTokensVar {
 			return "true", true
 		}
 		return "", false
@@ -120,7 +120,7 @@ func TestDevTokensRefusedInACluster(t *testing.T) {
 func TestOIDCWarnings(t *testing.T) {
 	for prefix, want := range map[string]int{"": 1, DefaultGroupPrefix: 0} {
 		a, err := FromEnv(func(k string) (string, bool) {
-			v, ok := map[string]string{EnvOIDCIssuer: "https://issuer.example", EnvOIDCClientID: "devenvs", EnvOIDCGroupPrefix: prefix}[k]
+			v, ok := map[string]string{OIDCIssuerVar: "https://issuer.example", OIDCClientIDVar: "devenvs", OIDCGroupPrefixVar: prefix}[k]
 			return v, ok
 		})
 		if err != nil {

@@ -107,7 +107,7 @@ func isLoopback(host string) bool {
 func (o *OIDC) Warnings() []string {
 	if o.cfg.GroupPrefix == "" {
 		return []string{"OIDC group prefix is empty: EVERY group of the identity provider (e.g. \"staff\", \"everyone\") " +
-			"is taken as a devenvs team of the same name; set " + EnvOIDCGroupPrefix + " unless that is what you want"}
+			"is taken as a devenvs team of the same name; set " + OIDCGroupPrefixVar + " unless that is what you want"}
 	}
 	return nil
 }

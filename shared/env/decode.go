@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"reflect"
 	"slices"
 	"strings"
@@ -15,45 +16,39 @@ import (
 	"github.com/devenvs/devenvs/shared/jsonx"
 )
 
-// DefaultMaxBodyBytes is a request size limit with room for the largest valid Spec
-// (10 keys of 8 KiB, 50 variables of 4 KiB) and little more.
-const DefaultMaxBodyBytes = 512 << 10
-
 // ErrBodyTooLarge is returned (wrapped) when a body exceeds the limit; map it to 413.
 var ErrBodyTooLarge = errors.New("request body too large")
 
 // DecodeSpec strictly decodes a create request: exactly one JSON object, no unknown or
 // wrongly cased fields, every field of its type. Errors the client caused are
-// *apis.FieldError naming the field (map to 400); a body over limit bytes (limit <= 0
-// means DefaultMaxBodyBytes) returns ErrBodyTooLarge; a failing reader returns its error
-// wrapped.
-func DecodeSpec(r io.Reader, limit int64) (*Spec, error) {
+// *apis.FieldError naming the field (map to 400); a body cut off by the function's body
+// limit (http.MaxBytesReader, set by httpx.Chain) returns ErrBodyTooLarge; a failing
+// reader returns its error wrapped.
+func DecodeSpec(r io.Reader) (*Spec, error) {
 	var s Spec
-	if err := decodeStrict(r, limit, &s); err != nil {
+	if err := decodeStrict(r, &s); err != nil {
 		return nil, err
 	}
 	return &s, nil
 }
 
 // DecodeUpdate decodes an update request like DecodeSpec.
-func DecodeUpdate(r io.Reader, limit int64) (*Update, error) {
+func DecodeUpdate(r io.Reader) (*Update, error) {
 	var u Update
-	if err := decodeStrict(r, limit, &u); err != nil {
+	if err := decodeStrict(r, &u); err != nil {
 		return nil, err
 	}
 	return &u, nil
 }
 
-func decodeStrict(r io.Reader, limit int64, v any) error {
-	if limit <= 0 {
-		limit = DefaultMaxBodyBytes
+func decodeStrict(r io.Reader, v any) error {
+	data, err := io.ReadAll(r)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, tooLarge.Limit)
 	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return fmt.Errorf("reading request body: %w", err)
-	}
-	if int64(len(data)) > limit {
-		return fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, limit)
 	}
 	if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
 		return apis.ErrGeneric("request body must be a JSON object", apis.CurrentField)

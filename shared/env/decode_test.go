@@ -2,6 +2,8 @@ package env
 
 import (
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -103,7 +105,7 @@ func TestDecodeSpec(t *testing.T) {
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := DecodeSpec(strings.NewReader(tc.body), tc.limit)
+			got, err := DecodeSpec(limited(tc.body, tc.limit))
 			gotErr := ""
 			if err != nil {
 				gotErr = err.Error()
@@ -124,33 +126,41 @@ func TestDecodeSpec(t *testing.T) {
 }
 
 func TestDecodeErrorsAreTyped(t *testing.T) {
-	_, err := DecodeSpec(strings.NewReader(strings.Repeat(" ", 100)+"{}"), 50)
+	_, err := DecodeSpec(limited(strings.Repeat(" ", 100)+"{}", 50))
 	if !errors.Is(err, ErrBodyTooLarge) {
 		t.Errorf("oversized body: error = %v, want ErrBodyTooLarge", err)
 	}
 	readErr := errors.New("connection reset")
-	_, err = DecodeSpec(iotest.ErrReader(readErr), 0)
+	_, err = DecodeSpec(iotest.ErrReader(readErr))
 	if !errors.Is(err, readErr) {
 		t.Errorf("failing reader: error = %v, want it to wrap %v", err, readErr)
 	}
-	if _, err := DecodeSpec(strings.NewReader(`{}`), 0); err != nil {
-		t.Errorf("zero limit means the default: error = %v", err)
+	if _, err := DecodeSpec(strings.NewReader(`{}`)); err != nil {
+		t.Errorf("without a limit: error = %v", err)
 	}
 }
 
+// limited is body as a request body behind the function's limit (httpx.Chain); 0 means none.
+func limited(body string, limit int64) io.Reader {
+	if limit == 0 {
+		return strings.NewReader(body)
+	}
+	return http.MaxBytesReader(nil, io.NopCloser(strings.NewReader(body)), limit)
+}
+
 func TestDecodeUpdate(t *testing.T) {
-	got, err := DecodeUpdate(strings.NewReader(`{"action":"extend","lifetime":"2h"}`), 0)
+	got, err := DecodeUpdate(strings.NewReader(`{"action":"extend","lifetime":"2h"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(&Update{Action: "extend", Lifetime: "2h"}, got); diff != "" {
 		t.Errorf("DecodeUpdate() (-want +got):\n%s", diff)
 	}
-	_, err = DecodeUpdate(strings.NewReader(`{"action":"stop","action":"start"}`), 0)
+	_, err = DecodeUpdate(strings.NewReader(`{"action":"stop","action":"start"}`))
 	if diff := cmp.Diff(apis.ErrGeneric("duplicate key: a key may appear only once in an object", "action").Error(), errorString(err)); diff != "" {
 		t.Errorf("DecodeUpdate() of a duplicate key (-want +got):\n%s", diff)
 	}
-	_, err = DecodeUpdate(strings.NewReader(`{"action":"stop","replicas":0}`), 0)
+	_, err = DecodeUpdate(strings.NewReader(`{"action":"stop","replicas":0}`))
 	want := &apis.FieldError{Message: "must not set the field(s)", Paths: []string{"replicas"}, Details: "unknown field; field names are case-sensitive"}
 	if diff := cmp.Diff(want.Error(), errorString(err)); diff != "" {
 		t.Errorf("DecodeUpdate() error (-want +got):\n%s", diff)

@@ -17,7 +17,7 @@ const (
 	ManagedByLabel = "app.kubernetes.io/managed-by"
 	ManagedByValue = "devenvs"
 	TeamLabel      = "devenvs.dev/team"
-	EnvLabel       = "devenvs.dev/env"
+	NameLabel      = "devenvs.dev/env"
 	// OwnerLabel holds the creator sanitized into a label value (see OwnerLabelValue);
 	// the exact user name is in CreatedByAnnotation.
 	OwnerLabel = "devenvs.dev/owner"
@@ -49,10 +49,10 @@ func Selector() string {
 	return labels.Set{ManagedByLabel: ManagedByValue}.String()
 }
 
-// EnvSelector selects the objects of one environment; environment names are unique
+// NameSelector selects the objects of one environment; environment names are unique
 // within a team namespace, so use it with that namespace.
-func EnvSelector(name string) string {
-	return labels.Set{ManagedByLabel: ManagedByValue, EnvLabel: name}.String()
+func NameSelector(name string) string {
+	return labels.Set{ManagedByLabel: ManagedByValue, NameLabel: name}.String()
 }
 
 // NamesSelector selects the objects of the named environments of one team namespace. A
@@ -63,7 +63,7 @@ func NamesSelector(names []string) string {
 	if err != nil {
 		return Selector()
 	}
-	named, err := labels.NewRequirement(EnvLabel, selection.In, names)
+	named, err := labels.NewRequirement(NameLabel, selection.In, names)
 	if err != nil {
 		return Selector()
 	}
@@ -75,7 +75,7 @@ func Labels(team, env, owner, pool string) map[string]string {
 	return map[string]string{
 		ManagedByLabel: ManagedByValue,
 		TeamLabel:      team,
-		EnvLabel:       env,
+		NameLabel:      env,
 		OwnerLabel:     OwnerLabelValue(owner),
 		PoolLabel:      pool,
 	}
@@ -84,7 +84,7 @@ func Labels(team, env, owner, pool string) map[string]string {
 // SelectorLabels are the immutable subset of Labels a Deployment and Service select pods
 // by. Owner and pool are left out: they describe the environment, not identify it.
 func SelectorLabels(team, env string) map[string]string {
-	return map[string]string{TeamLabel: team, EnvLabel: env}
+	return map[string]string{TeamLabel: team, NameLabel: env}
 }
 
 // OwnerLabelValue turns a user name (often an e-mail address or an OIDC subject) into a

@@ -35,7 +35,7 @@ func TestOwnerLabelValue(t *testing.T) {
 func TestSelectors(t *testing.T) {
 	tests := []struct{ name, got, want string }{
 		{"Selector", Selector(), "app.kubernetes.io/managed-by=devenvs"},
-		{"EnvSelector", EnvSelector("web"), "app.kubernetes.io/managed-by=devenvs,devenvs.dev/env=web"},
+		{"NameSelector", NameSelector("web"), "app.kubernetes.io/managed-by=devenvs,devenvs.dev/env=web"},
 		{"NamesSelector", NamesSelector([]string{"web", "api"}), "app.kubernetes.io/managed-by=devenvs,devenvs.dev/env in (api,web)"},
 		{"NamesSelector falls back to Selector", NamesSelector([]string{"web", strings.Repeat("x", 64)}), "app.kubernetes.io/managed-by=devenvs"},
 	}

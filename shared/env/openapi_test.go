@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/devenvs/devenvs/shared/rightsize"
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 // TestOpenAPIMatchesTypes keeps docs/openapi.yaml honest: its request and response schemas
@@ -23,8 +23,8 @@ func TestOpenAPIMatchesTypes(t *testing.T) {
 		"Recommendation": reflect.TypeFor[rightsize.Recommendation](),
 		"Advice":         reflect.TypeFor[rightsize.Advice](),
 	} {
-		documented := testenv.OpenAPIProperties(t, "../../docs/openapi.yaml", schema)
-		if diff := cmp.Diff(testenv.JSONFields(typ), documented); diff != "" {
+		documented := testbed.OpenAPIProperties(t, "../../docs/openapi.yaml", schema)
+		if diff := cmp.Diff(testbed.JSONFields(typ), documented); diff != "" {
 			t.Errorf("docs/openapi.yaml schema %s vs Go type %s (-go +doc):\n%s", schema, typ, diff)
 		}
 	}

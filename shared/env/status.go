@@ -57,7 +57,7 @@ var waitingPhase = map[string]Phase{
 }
 
 // Derive computes an environment's status from its Deployment and the pods selected by
-// EnvSelector. It looks only at the given objects and now, so list calls need no events
+// NameSelector. It looks only at the given objects and now, so list calls need no events
 // or extra requests. Precedence: expired, stopped, then the newest live pod.
 func Derive(d *appsv1.Deployment, pods []corev1.Pod, now time.Time) Status {
 	if d == nil {

@@ -17,20 +17,16 @@ import (
 	"github.com/devenvs/devenvs/shared/httpx"
 )
 
-// MaxBytes limits the body of one CloudEvent. An alert (labels, annotations, the
-// notification's group key) or a PingSource tick is a few KiB; anything near this size is not
-// an event for these functions.
+// MaxBytes is the body limit (app.Options.MaxBodyBytes) of a function taking CloudEvents:
+// an alert or a PingSource tick is a few KiB.
 const MaxBytes = 256 << 10
 
 // Handler serves handle, which acts on one CloudEvent, over HTTP. It decodes the event
 // from the request with the SDK's stateless binding (binary or structured content mode) and
 // calls handle in the request's own goroutine, so concurrent requests are independent and a
 // cancelled one cannot hold up the next.
-//
-// This replaces the SDK's receiver (client.NewHTTPReceiveHandler, which func-go's CloudEvents
-// runtime serves functions with): it hands requests to its consumer over one unbuffered
-// channel and can wedge for good when a request is cancelled mid-flight
-// (cloudevents/sdk-go#1224, #1332), which forced one request at a time per instance.
+// It replaces the SDK's receiver, which can wedge (ARCHITECTURE.md, "CloudEvents without
+// the SDK receiver").
 //
 // The answer follows the Knative Eventing data plane, which retries a 5xx, gives up on most
 // 4xx and counts any 2xx as delivered:
@@ -41,19 +37,13 @@ const MaxBytes = 256 << 10
 //     says why in the JSON error body.
 //   - any other error: 500.
 //
-// Requests that are not an authenticated CloudEvent never reach handle: 405 for a method
-// other than POST, 401 without the event secret and 403 with a wrong one (checked before the
-// body is read; see Token), 413 above MaxBytes, 400 for a body or headers that are not one
+// Requests that are not an authenticated CloudEvent never reach handle (the method is
+// app.Handler's to check): 401 without the event secret and 403 with a wrong one (checked before the
+// body is read; see Token), 413 above the function's body limit, 400 for a body or headers that are not one
 // valid event. The secret is removed from the event before handle sees it, so it cannot end
 // up in a log.
 func Handler(token *Token, handle func(context.Context, event.Event) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			httpx.WriteError(w, r, http.StatusMethodNotAllowed,
-				fmt.Errorf("method %s not allowed: deliver a CloudEvent with POST", r.Method))
-			return
-		}
 		if status, err := token.check(r); err != nil {
 			if status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="devenvs-events"`)
@@ -61,7 +51,7 @@ func Handler(token *Token, handle func(context.Context, event.Event) error) http
 			httpx.WriteError(w, r, status, err)
 			return
 		}
-		e, status, err := decodeEvent(w, r)
+		e, status, err := decodeEvent(r)
 		if err != nil {
 			httpx.WriteError(w, r, status, err)
 			return
@@ -78,11 +68,10 @@ func Handler(token *Token, handle func(context.Context, event.Event) error) http
 }
 
 // decodeEvent reads one valid CloudEvent from r, or says which status refuses it and why.
-func decodeEvent(w http.ResponseWriter, r *http.Request) (*event.Event, int, error) {
+func decodeEvent(r *http.Request) (*event.Event, int, error) {
 	if cehttp.IsHTTPBatch(r.Header) {
 		return nil, http.StatusBadRequest, errors.New("batched CloudEvents are not accepted: send one event per request")
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBytes)
 	e, err := cehttp.NewEventFromHTTPRequest(r)
 	var tooLarge *http.MaxBytesError
 	switch {

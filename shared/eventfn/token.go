@@ -24,8 +24,8 @@ import (
 // Knative Eventing's own sender identity (OIDC and EventPolicy) and the chart's NetworkPolicy
 // are stronger where available; this secret is the boundary that holds everywhere.
 const (
-	// EnvToken names the setting (an environment variable from a Secret) holding the secret.
-	EnvToken = "DEVENVS_EVENT_TOKEN"
+	// TokenVar names the setting (an environment variable from a Secret) holding the secret.
+	TokenVar = "DEVENVS_EVENT_TOKEN"
 	// TokenExtension is the CloudEvents extension attribute that carries the secret.
 	TokenExtension = "devenvstoken"
 	// tokenHeader is TokenExtension in binary content mode.
@@ -37,13 +37,13 @@ type Token struct {
 	digest [sha256.Size]byte
 }
 
-// TokenFromConfig reads the secret from cfg[EnvToken]. A missing secret is an error, so a
+// TokenFromConfig reads the secret from cfg[TokenVar]. A missing secret is an error, so a
 // function without one fails to start instead of taking events from anyone.
 func TokenFromConfig(cfg map[string]string) (*Token, error) {
 	// Trimmed: a secret file often ends in a newline, and senders trim the same way.
-	secret := strings.TrimSpace(cfg[EnvToken])
+	secret := strings.TrimSpace(cfg[TokenVar])
 	if secret == "" {
-		return nil, fmt.Errorf("%s is not set: mount the event secret (Secret devenvs-events, key token)", EnvToken)
+		return nil, fmt.Errorf("%s is not set: mount the event secret (Secret devenvs-events, key token)", TokenVar)
 	}
 	return &Token{digest: sha256.Sum256([]byte(secret))}, nil
 }

@@ -103,8 +103,8 @@ func TestHandlerAuthenticates(t *testing.T) {
 
 func TestTokenFromConfig(t *testing.T) {
 	for _, v := range []string{"", " \n"} {
-		if _, err := TokenFromConfig(map[string]string{EnvToken: v}); err == nil || !strings.Contains(err.Error(), EnvToken) {
-			t.Errorf("TokenFromConfig(%q) = %v, want an error naming %s", v, err, EnvToken)
+		if _, err := TokenFromConfig(map[string]string{TokenVar: v}); err == nil || !strings.Contains(err.Error(), TokenVar) {
+			t.Errorf("TokenFromConfig(%q) = %v, want an error naming %s", v, err, TokenVar)
 		}
 	}
 }

@@ -1,8 +1,6 @@
 package eventlog
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"unicode/utf8"
 )
 
@@ -17,9 +15,6 @@ const (
 	MaxOutcomeBytes   = 32
 	MaxReasonBytes    = 1024
 	MaxRequestIDBytes = 128
-	// MaxDedupKeyBytes caps the dedup key a caller chooses (a CloudEvent's source and id):
-	// a longer one is stored as its sha256, so a key costs Redis at most this much.
-	MaxDedupKeyBytes = 200
 )
 
 const truncatedMark = "…"
@@ -46,14 +41,4 @@ func truncate(s string, max int) string {
 		cut--
 	}
 	return s[:cut] + truncatedMark
-}
-
-// dedupKey is key as stored: itself when short, else its sha256 (collisions are not a
-// concern at 256 bits), so the store's key size is bounded whatever the sender chose.
-func dedupKey(key string) string {
-	if len(key) <= MaxDedupKeyBytes {
-		return key
-	}
-	sum := sha256.Sum256([]byte(key))
-	return "sha256:" + hex.EncodeToString(sum[:])
 }

@@ -51,18 +51,6 @@ func TestBoundedEvent(t *testing.T) {
 	}
 }
 
-func TestDedupKey(t *testing.T) {
-	short := "http://am/#/receivers/devenvs|0123abcd"
-	if got := dedupKey(short); got != short {
-		t.Errorf("dedupKey(short) = %q, want it unchanged", got)
-	}
-	long := strings.Repeat("k", 1<<20)
-	got := dedupKey(long)
-	if len(got) > MaxDedupKeyBytes || got == dedupKey(long+"x") {
-		t.Errorf("dedupKey(1 MiB) = %q (%d bytes): want a distinct digest within %d bytes", got, len(got), MaxDedupKeyBytes)
-	}
-}
-
 // TestRedisURLForms: an external Redis with TLS (rediss://) and credentials in the URL, or
 // the password from its own setting (a Secret), which wins over the URL's.
 func TestRedisURLForms(t *testing.T) {

@@ -151,8 +151,6 @@ func (l *RedisLog) Close() error {
 	return nil
 }
 
-// Deduper returns a Deduper sharing this log's connection pool, so a function that logs and
-// deduplicates keeps one pool. Closing the log closes it too.
-func (l *RedisLog) Deduper() *RedisDeduper {
-	return &RedisDeduper{client: l.client}
-}
+// Client is this log's connection pool, so a function that logs and deduplicates
+// (shared/dedup) keeps one pool. Closing the log closes it too.
+func (l *RedisLog) Client() *redis.Client { return l.client }

@@ -12,14 +12,14 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 // newTestRedis returns a RedisLog on a stream key unique to this test, deleted afterwards, so
 // tests (and concurrent runs) sharing the server do not see each other's events.
 func newTestRedis(t testing.TB, opts ...Option) (*RedisLog, *redis.Client) {
 	t.Helper()
-	url := testenv.RedisURL(t)
+	url := testbed.RedisURL(t)
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	stream := "devenvs:test:" + hex.EncodeToString(b)
@@ -109,87 +109,6 @@ func TestRedisMaxLenBoundsStreams(t *testing.T) {
 	}
 }
 
-// TestRedisDeduper checks what the state table cannot: the values and expiries Claim and
-// Done leave in Redis. Expiry is forced with PEXPIRE 1 ms instead of waiting out a real ttl,
-// so no step depends on how fast the machine is.
-func TestRedisDeduper(t *testing.T) {
-	l, client := newTestRedis(t)
-	d := l.Deduper()
-	ctx := context.Background()
-	key := "redis-test/" + randomHex(t)
-	stored := DedupPrefix + key
-	t.Cleanup(func() { client.Del(context.Background(), stored) })
-	expire := func() {
-		t.Helper()
-		if err := client.PExpire(ctx, stored, time.Millisecond).Err(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	// storedIs checks the stored value and that its ttl is in (above, atMost].
-	storedIs := func(step, value string, above, atMost time.Duration) {
-		t.Helper()
-		if got, err := client.Get(ctx, stored).Result(); err != nil || got != value {
-			t.Errorf("%s: stored %q, %v; want %q", step, got, err, value)
-		}
-		if ttl, err := client.PTTL(ctx, stored).Result(); err != nil || ttl <= above || ttl > atMost {
-			t.Errorf("%s: ttl %v, %v; want in (%v, %v]", step, ttl, err, above, atMost)
-		}
-	}
-	claimIs := func(step string, wantResult ClaimResult) {
-		t.Helper()
-		if got, err := d.Claim(ctx, key, time.Minute); err != nil || got != wantResult {
-			t.Fatalf("%s: Claim = %v, %v; want %v", step, got, err, wantResult)
-		}
-	}
-
-	claimIs("first delivery", ClaimNew)
-	storedIs("first delivery", dedupPending, 0, time.Minute)
-	claimIs("retry while pending", ClaimPending)
-	expire()
-	claimIs("retry after the claim expired", ClaimNew)
-	if err := d.Done(ctx, key, time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	storedIs("done", dedupDone, time.Minute, time.Hour)
-	claimIs("retry after done", ClaimDone)
-	storedIs("retry after done", dedupDone, time.Minute, time.Hour)
-	expire()
-	claimIs("delivery after done expired", ClaimNew)
-}
-
-// TestRedisDeduperStoredValues: keys written by earlier versions ("1" for seen) and any
-// value this version does not write count as done, and Claim leaves them as they are.
-func TestRedisDeduperStoredValues(t *testing.T) {
-	l, client := newTestRedis(t)
-	d := l.Deduper()
-	ctx := context.Background()
-	tests := []struct {
-		stored string
-		want   ClaimResult
-	}{
-		{"1", ClaimDone},
-		{dedupDone, ClaimDone},
-		{dedupPending, ClaimPending},
-		{"something else", ClaimDone},
-	}
-	for _, tt := range tests {
-		t.Run(tt.stored, func(t *testing.T) {
-			key := "stored-test/" + randomHex(t)
-			t.Cleanup(func() { client.Del(context.Background(), DedupPrefix+key) })
-			if err := client.Set(ctx, DedupPrefix+key, tt.stored, time.Minute).Err(); err != nil {
-				t.Fatal(err)
-			}
-			if got, err := d.Claim(ctx, key, time.Minute); err != nil || got != tt.want {
-				t.Errorf("Claim over %q = %v, %v; want %v", tt.stored, got, err, tt.want)
-			}
-			if got, err := client.Get(ctx, DedupPrefix+key).Result(); err != nil || got != tt.stored {
-				t.Errorf("after Claim the key holds %q, %v; want %q unchanged", got, err, tt.stored)
-			}
-		})
-	}
-}
-
 func TestRedisUnreachableFailsFast(t *testing.T) {
 	l, err := NewRedis("redis://127.0.0.1:1/0")
 	if err != nil {
@@ -203,11 +122,8 @@ func TestRedisUnreachableFailsFast(t *testing.T) {
 	if _, err := l.Latest(context.Background(), "", 5); err == nil {
 		t.Error("Latest from closed port: want error, got nil")
 	}
-	if _, err := l.Deduper().Claim(context.Background(), "k", time.Minute); err == nil {
-		t.Error("Claim on closed port: want error, got nil")
-	}
 	if elapsed := time.Since(start); elapsed > 2*time.Second {
-		t.Errorf("three calls took %v, want < 2s", elapsed)
+		t.Errorf("two calls took %v, want < 2s", elapsed)
 	}
 }
 

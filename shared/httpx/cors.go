@@ -8,6 +8,21 @@ import (
 	"github.com/sirupsen/logrus"
 )
 
+// AllowedOriginsVar is the setting (environment variable) listing, comma-separated, the
+// browser origins allowed by CORS.
+const AllowedOriginsVar = "DEVENVS_ALLOWED_ORIGINS"
+
+// OriginsFromSettings reads AllowedOriginsVar.
+func OriginsFromSettings(settings map[string]string) []string {
+	var out []string
+	for _, o := range strings.Split(settings[AllowedOriginsVar], ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // corsPolicy answers browsers for the configured origins only.
 type corsPolicy struct {
 	origins     map[string]bool

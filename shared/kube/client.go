@@ -58,19 +58,13 @@ func RESTConfig(path string) (*rest.Config, error) {
 // New builds the clients. Constructing them makes no API call, so a cold start stays cheap.
 func New(cfg *rest.Config) (*Client, error) {
 	cfg = rest.CopyConfig(cfg)
-	// No client-side rate limit unless the caller sets one. client-go's default (5 QPS) and
-	// the 100 QPS used before both queued a burst of alerts in the client while the
-	// apiserver was idle; the apiserver protects itself with API Priority and Fairness, and
-	// a function's concurrency is bounded by Knative (containerConcurrency, maxScale).
+	// No client-side rate limit: the apiserver's Priority and Fairness and Knative's
+	// concurrency bound the load (docs/PERFORMANCE.md, "Kubernetes client").
 	if cfg.QPS == 0 && cfg.RateLimiter == nil {
 		cfg.QPS = -1
 	}
 	cfg.UserAgent = "devenvs"
-	// Compression stays on (the default): the apiserver gzips list responses over 128 KiB,
-	// and environments' objects are so alike that a Deployment list shrinks 25-fold. Measured
-	// on the local cluster, reading 4,000 Deployments and pods took 2.6 s gzipped and 4.2 s
-	// plain, because moving 25 times the bytes through TLS and HTTP/2 costs both sides more
-	// CPU than gzip level 1 and gunzip do.
+	// Compression stays on: large lists are faster gzipped (docs/PERFORMANCE.md, "Kubernetes client").
 	hc, err := rest.HTTPClientFor(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes HTTP client: %w", err)

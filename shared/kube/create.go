@@ -28,30 +28,11 @@ type Objects struct {
 	PVC        *corev1.PersistentVolumeClaim
 }
 
-// Create makes an environment's objects, or none of them, and refuses with a *LimitError
-// when the namespace already holds maxEnvironments environments.
-//
-// The limit is exact whatever the concurrency, because the apiserver enforces it: every
-// environment holds a place (a Lease, resources.MakePlace) and the team's ResourceQuota
-// resources.EnvironmentsQuotaName allows maxEnvironments of them. Quota admission charges a
-// create before storage checks its name, so only a create that has won its name may take a
-// place; otherwise the losers of a race for one name would inflate the count. Hence four
-// round trips:
-//
-//  1. at once: the name claim (a ConfigMap, resources.MakeNameClaim, counted by nothing:
-//     of many concurrent creates of one name exactly one wins, the others return ErrExists
-//     and touch nothing), a server-side dry run of the pod (so the ResourceQuota of CPU
-//     and memory answers now: a Deployment itself is never refused, its ReplicaSet would
-//     fail later, out of the caller's sight) and a count of the environments (a guard that
-//     gives a full team its answer at once, and the limit where the quota is missing);
-//  2. the place, which the quota grants or refuses (a *LimitError);
-//  3. the Deployment, created as it is (not paused: docs/PERFORMANCE.md), only now that
-//     nothing can refuse the environment, so a refused create never starts a pod;
-//  4. at once: the owned objects and the name claim given to the Deployment (owner
-//     references), so they, and the place the claim owns, go with the environment.
-//
-// When a step fails, everything made so far is deleted; if that fails too, the error is a
-// *CleanupError, whatever the first failure was.
+// Create makes an environment's objects, or none of them, in four round trips: claim the
+// name (with a pod dry run and a count, at once), take a place the team's ResourceQuota
+// counts (*LimitError when full), create the Deployment, then the owned objects. Why this
+// order: ARCHITECTURE.md, "Life of a create". When undoing a failed step fails too, the
+// error is a *CleanupError.
 func (c *Client) Create(ctx context.Context, objs Objects, maxEnvironments int) (*appsv1.Deployment, error) {
 	d := objs.Deployment
 	ns := d.Namespace
@@ -143,7 +124,7 @@ const (
 func (c *Client) takePlace(ctx context.Context, claim *corev1.ConfigMap, most int) (*coordinationv1.Lease, error) {
 	lease := resources.MakePlace(claim)
 	leases := c.leases(claim.Namespace)
-	name := claim.Labels[env.EnvLabel]
+	name := claim.Labels[env.NameLabel]
 	for attempt := 0; ; attempt++ {
 		created := &coordinationv1.Lease{}
 		err := leases.create(ctx, lease, created, metav1.CreateOptions{})

@@ -25,7 +25,7 @@ func (c *Client) Delete(ctx context.Context, ns, name string) error {
 	// environment being deleted does not count toward the limit (resources.MakePlace). A
 	// failure here is not the delete's: the environment is going, and the garbage collector
 	// releases its place with the name claim that owns it.
-	_ = c.leases(ns).deleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: env.EnvSelector(name)})
+	_ = c.leases(ns).deleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: env.NameSelector(name)})
 	return nil
 }
 

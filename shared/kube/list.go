@@ -123,7 +123,7 @@ func metricsUnavailable(err error) bool {
 		apierrors.IsTimeout(err) || apierrors.IsInternalError(err)
 }
 
-// Pods returns the pods matching selector in ns, e.g. one environment's (env.EnvSelector),
+// Pods returns the pods matching selector in ns, e.g. one environment's (env.NameSelector),
 // so an action's answer can report the environment's real state.
 func (c *Client) Pods(ctx context.Context, ns, selector string) ([]corev1.Pod, error) {
 	var pods corev1.PodList

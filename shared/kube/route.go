@@ -44,7 +44,7 @@ func (c *Client) Route(ctx context.Context, ns, name string) (*Route, error) {
 		return err
 	})
 	g.Go(func() error {
-		return c.pods(ns).list(gctx, metav1.ListOptions{LabelSelector: env.EnvSelector(name)}, &pods)
+		return c.pods(ns).list(gctx, metav1.ListOptions{LabelSelector: env.NameSelector(name)}, &pods)
 	})
 	if err := g.Wait(); apierrors.IsNotFound(err) {
 		return nil, ErrNotFound

@@ -49,3 +49,17 @@ func (c *Client) Update(ctx context.Context, ns, name string, change func(*appsv
 	}
 	return out, nil
 }
+
+// Start is Update for a start: when change scales a stopped environment up, the apiserver is
+// asked first (a dry run of its pod) whether the team's ResourceQuota admits it, so a start
+// it cannot hold is refused at once (*QuotaError), not answered 200 and left without a pod.
+func (c *Client) Start(ctx context.Context, ns, name string, change func(*appsv1.Deployment) (bool, error)) (*appsv1.Deployment, error) {
+	return c.Update(ctx, ns, name, func(d *appsv1.Deployment) (bool, error) {
+		stopped := d.Spec.Replicas != nil && *d.Spec.Replicas == 0
+		changed, err := change(d)
+		if err != nil || !changed || !stopped {
+			return changed, err
+		}
+		return true, c.admitPod(ctx, d)
+	})
+}

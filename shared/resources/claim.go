@@ -65,7 +65,7 @@ func MakeNameClaim(team, namespace, name string) *corev1.ConfigMap {
 func MakePlace(claim *corev1.ConfigMap) *coordinationv1.Lease {
 	return &coordinationv1.Lease{
 		ObjectMeta: metav1.ObjectMeta{
-			GenerateName: claim.Labels[env.EnvLabel] + "-",
+			GenerateName: claim.Labels[env.NameLabel] + "-",
 			Namespace:    claim.Namespace,
 			Labels:       claim.Labels,
 			OwnerReferences: []metav1.OwnerReference{{

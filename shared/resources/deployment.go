@@ -131,10 +131,10 @@ var environmentCapabilities = []corev1.Capability{
 // the Secret's environment file, never the root start script.
 func makeEnv(spec *env.Spec, cfg *config.Config) []corev1.EnvVar {
 	return []corev1.EnvVar{
-		{Name: EnvVarEnv, Value: spec.Name},
-		{Name: EnvVarTeam, Value: spec.Team},
-		{Name: EnvVarSSHPort, Value: strconv.Itoa(SSHContainerPort)},
-		{Name: EnvVarSSHUser, Value: cfg.SSH.User},
+		{Name: NameVar, Value: spec.Name},
+		{Name: TeamVar, Value: spec.Team},
+		{Name: SSHPortVar, Value: strconv.Itoa(SSHContainerPort)},
+		{Name: SSHUserVar, Value: cfg.SSH.User},
 	}
 }
 

@@ -28,7 +28,7 @@ func FuzzDecodeAndValidate(f *testing.F) {
 	}
 	cfg := config.Default()
 	f.Fuzz(func(t *testing.T, body []byte) {
-		spec, err := env.DecodeSpec(bytes.NewReader(body), 0)
+		spec, err := env.DecodeSpec(bytes.NewReader(body))
 		if err != nil {
 			return
 		}

@@ -46,10 +46,10 @@ const (
 
 // Env variables the platform sets in the container; users cannot set DEVENVS_* themselves.
 const (
-	EnvVarEnv     = "DEVENVS_ENV"
-	EnvVarTeam    = "DEVENVS_TEAM"
-	EnvVarSSHPort = "DEVENVS_SSH_PORT"
-	EnvVarSSHUser = "DEVENVS_SSH_USER"
+	NameVar    = "DEVENVS_ENV"
+	TeamVar    = "DEVENVS_TEAM"
+	SSHPortVar = "DEVENVS_SSH_PORT"
+	SSHUserVar = "DEVENVS_SSH_USER"
 )
 
 // SecretName is the name of an environment's authorized-keys Secret.

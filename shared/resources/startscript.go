@@ -7,15 +7,9 @@ package resources
 // shell parses. The user's variables are not in the container's environment at all: they
 // reach only the user's SSH sessions (~/.ssh/environment), never this root script.
 //
-// Steps, each announced on stdout as "devenvs-step: <name>" (listenvs reads them as start
-// progress): install openssh-server and the packages, or restore them from the package
-// layer a previous start saved on the home volume (docs/real-node.md explains the cache);
-// create and unlock the login user; write what the user owns as the user, so that nothing
-// root does follows a link planted in the home; keep SSH host keys on the volume so a
-// restart keeps the host's identity; run sshd with a config of its own.
-//
-// A failure writes "<Reason>: <what to do>" to the termination log, which the kubelet
-// reports as the container's last termination message and listenvs shows.
+// It announces each step on stdout ("devenvs-step: <name>") and leaves "<Reason>: <what to
+// do>" in the termination log on failure; listenvs shows both (ARCHITECTURE.md, "Starts are
+// observable"; the package cache: docs/real-node.md).
 const StartScript = `set -eu
 
 user="${DEVENVS_SSH_USER:-dev}"

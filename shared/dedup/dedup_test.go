@@ -1,9 +1,11 @@
-package eventlog
+package dedup
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"github.com/devenvs/devenvs/shared/eventlog"
+	"strings"
 	"testing"
 	"time"
 )
@@ -98,9 +100,9 @@ func TestDeduperStates(t *testing.T) {
 	}{
 		{"memory", func(*testing.T, string) Deduper { return NewMemoryDeduper() }},
 		{"redis", func(t *testing.T, prefix string) Deduper {
-			l, client := newTestRedis(t)
+			d, client := newTestRedis(t)
 			t.Cleanup(func() { client.Del(context.Background(), DedupPrefix+prefix+"a", DedupPrefix+prefix+"b") })
-			return l.Deduper()
+			return d
 		}},
 	}
 	for _, impl := range impls {
@@ -164,13 +166,13 @@ func TestMemoryDeduperSweeps(t *testing.T) {
 
 func TestDeduperRejectsNoTTL(t *testing.T) {
 	// The check comes before any command, so a Redis that is not there does for this test.
-	rl, err := NewRedis("redis://127.0.0.1:1/0")
+	rl, err := eventlog.NewRedis("redis://127.0.0.1:1/0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rl.Close()
 	ctx := context.Background()
-	for name, d := range map[string]Deduper{"memory": NewMemoryDeduper(), "redis": rl.Deduper()} {
+	for name, d := range map[string]Deduper{"memory": NewMemoryDeduper(), "redis": New(rl)} {
 		for _, ttl := range []time.Duration{0, -time.Second} {
 			if _, err := d.Claim(ctx, "k", ttl); err == nil {
 				t.Errorf("%s: Claim with pending %v: want error, got nil", name, ttl)
@@ -182,16 +184,16 @@ func TestDeduperRejectsNoTTL(t *testing.T) {
 	}
 }
 
-func TestNewDeduperFollowsLog(t *testing.T) {
-	if _, ok := NewDeduper(NewMemory(1)).(*MemoryDeduper); !ok {
+func TestNewFollowsLog(t *testing.T) {
+	if _, ok := New(eventlog.NewMemory(1)).(*MemoryDeduper); !ok {
 		t.Error("memory log: want *MemoryDeduper")
 	}
-	rl, err := NewRedis("redis://127.0.0.1:1/0")
+	rl, err := eventlog.NewRedis("redis://127.0.0.1:1/0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rl.Close()
-	if _, ok := NewDeduper(rl).(*RedisDeduper); !ok {
+	if _, ok := New(rl).(*RedisDeduper); !ok {
 		t.Error("redis log: want *RedisDeduper")
 	}
 }
@@ -204,3 +206,18 @@ func randomHex(t testing.TB) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+func TestDedupKey(t *testing.T) {
+	short := "http://am/#/receivers/devenvs|0123abcd"
+	if got := dedupKey(short); got != short {
+		t.Errorf("dedupKey(short) = %q, want it unchanged", got)
+	}
+	long := strings.Repeat("k", 1<<20)
+	got := dedupKey(long)
+	if len(got) > MaxKeyBytes || got == dedupKey(long+"x") {
+		t.Errorf("dedupKey(1 MiB) = %q (%d bytes): want a distinct digest within %d bytes", got, len(got), MaxKeyBytes)
+	}
+}
+
+// t0 is the start of the memory tests' fake clock.
+var t0 = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)

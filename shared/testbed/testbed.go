@@ -1,7 +1,7 @@
-// Package testenv connects integration tests to the real local cluster and Redis that
+// Package testbed connects integration tests to the real local cluster and Redis that
 // `make cluster` and `make redis` start. When either is missing a test fails under CI
 // (CI set) and skips elsewhere, each time naming the make target that provides it.
-package testenv
+package testbed
 
 import (
 	"context"

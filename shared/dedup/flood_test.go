@@ -1,9 +1,10 @@
-package eventlog
+package dedup
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/devenvs/devenvs/shared/eventlog"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,7 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/devenvs/devenvs/shared/testenv"
+	"github.com/devenvs/devenvs/shared/testbed"
 )
 
 // chartRedisArgs are the in-chart Redis's limits (charts/devenvs/templates/30-redis.yaml),
@@ -46,39 +47,39 @@ func usedMemory(t *testing.T, c *redis.Client) int64 {
 // string and key is bounded; when memory does fill up, writes are refused and the dedup keys
 // that were there are still there. Without the password nothing gets in.
 func TestFloodIsRefusedAndMemoryBounded(t *testing.T) {
-	url, _ := testenv.PrivateRedisWith(t, chartRedisArgs...)
+	url, _ := testbed.PrivateRedisWith(t, chartRedisArgs...)
 	ctx := context.Background()
 
-	anonymous, err := NewRedis(url)
+	anonymous, err := eventlog.NewRedis(url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer anonymous.Close()
-	if err := anonymous.Append(ctx, Event{Action: "create", Team: "alpha"}); err == nil || !strings.Contains(err.Error(), "NOAUTH") {
+	if err := anonymous.Append(ctx, eventlog.Event{Action: "create", Team: "alpha"}); err == nil || !strings.Contains(err.Error(), "NOAUTH") {
 		t.Errorf("append without the password = %v, want NOAUTH", err)
 	}
 
-	l, err := NewRedis(url, WithPassword("flood-test-secret"), WithMaxLen(100))
+	l, err := eventlog.NewRedis(url, eventlog.WithPassword("flood-test-secret"), eventlog.WithMaxLen(100))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	admin := l.client
+	admin := l.Client()
 	before := usedMemory(t, admin)
 
 	const n, size = 5120, 200 << 10 // 1 GiB of summaries and 1 GiB of keys
 	summary := strings.Repeat("s", size)
-	dedup := l.Deduper()
-	if _, err := dedup.Claim(ctx, "kept|before-the-flood", time.Hour); err != nil {
+	store := New(l)
+	if _, err := store.Claim(ctx, "kept|before-the-flood", time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	for i := range n {
-		ev := Event{Actor: "alert:EnvIdleCPU", Action: "alert", Team: "alpha", Env: "demo", Outcome: "success", Reason: summary}
+		ev := eventlog.Event{Actor: "alert:EnvIdleCPU", Action: "alert", Team: "alpha", Env: "demo", Outcome: "success", Reason: summary}
 		if err := l.Append(ctx, ev); err != nil {
 			t.Fatalf("append %d: %v", i, err)
 		}
 		key := fmt.Sprintf("%d|%s", i, summary)
-		if _, err := dedup.Claim(ctx, key, time.Hour); err != nil {
+		if _, err := store.Claim(ctx, key, time.Hour); err != nil {
 			t.Fatalf("claim %d: %v", i, err)
 		}
 	}
@@ -89,8 +90,8 @@ func TestFloodIsRefusedAndMemoryBounded(t *testing.T) {
 		t.Errorf("memory grew by %d KiB, want at most 4 MiB", grown>>10)
 	}
 	latest, err := l.Latest(ctx, "alpha", 1)
-	if err != nil || len(latest) != 1 || len(latest[0].Reason) != MaxReasonBytes {
-		t.Errorf("latest = %+v, %v: want one event with a %d-byte reason", latest, err, MaxReasonBytes)
+	if err != nil || len(latest) != 1 || len(latest[0].Reason) != eventlog.MaxReasonBytes {
+		t.Errorf("latest = %+v, %v: want one event with a %d-byte reason", latest, err, eventlog.MaxReasonBytes)
 	}
 
 	// Fill the rest with something unbounded (as a misbehaving writer would): at maxmemory
@@ -112,7 +113,7 @@ func TestFloodIsRefusedAndMemoryBounded(t *testing.T) {
 	if got := usedMemory(t, admin); got > 9<<20 {
 		t.Errorf("used_memory %d KiB after the refusal, want at most maxmemory (8 MiB) and a little", got>>10)
 	}
-	if got, err := dedup.Claim(ctx, "kept|before-the-flood", time.Hour); !errors.Is(err, nil) || got != ClaimPending {
+	if got, err := store.Claim(ctx, "kept|before-the-flood", time.Hour); !errors.Is(err, nil) || got != ClaimPending {
 		// A refused claim (OOM) would be an error the handler answers 503 to: retried, not lost.
 		t.Errorf("the dedup key from before the flood: claim = %v, %v; want it still pending (not evicted)", got, err)
 	}

@@ -1,13 +1,20 @@
-package eventlog
+// Package dedup is the store that makes at-least-once deliveries (CloudEvents retried by the
+// Broker) acted on once: a key per delivery, pending while it is acted on, done after. It
+// shares the event log's Redis pool, and is in-process when the log is.
+package dedup
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/devenvs/devenvs/shared/eventlog"
 )
 
 // Deduper tracks deliveries of at-least-once events (CloudEvents retried by the Broker) so
@@ -68,11 +75,11 @@ const (
 
 var errNoTTL = errors.New("dedup ttl must be positive: without expiry the key set grows forever")
 
-// NewDeduper returns a Deduper sharing l's Redis pool when l is a RedisLog, and an in-process
+// New returns a Deduper sharing l's Redis pool when l is a RedisLog, and an in-process
 // one otherwise, so functions wire dedup with the same one-line choice as the log.
-func NewDeduper(l Log) Deduper {
-	if rl, ok := l.(*RedisLog); ok {
-		return rl.Deduper()
+func New(l eventlog.Log) Deduper {
+	if rl, ok := l.(*eventlog.RedisLog); ok {
+		return &RedisDeduper{client: rl.Client()}
 	}
 	return NewMemoryDeduper()
 }
@@ -197,4 +204,20 @@ func (d *MemoryDeduper) sweep() time.Time {
 	}
 	d.nextSweep = now.Add(sweepEvery)
 	return now
+}
+
+const (
+	// MaxKeyBytes caps the dedup key a caller chooses (a CloudEvent's source and id):
+	// a longer one is stored as its sha256, so a key costs Redis at most this much.
+	MaxKeyBytes = 200
+)
+
+// dedupKey is key as stored: itself when short, else its sha256 (collisions are not a
+// concern at 256 bits), so the store's key size is bounded whatever the sender chose.
+func dedupKey(key string) string {
+	if len(key) <= MaxKeyBytes {
+		return key
+	}
+	sum := sha256.Sum256([]byte(key))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
