@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,7 +17,6 @@ import (
 	"time"
 
 	"github.com/cloudevents/sdk-go/v2/event"
-	"go.yaml.in/yaml/v3"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -201,7 +199,7 @@ func TestDashboardQueriesReturnSeries(t *testing.T) {
 		{"createenv", create.URL, token}, {"createenv", broken.URL, token},
 		{"alerthandler", handler.URL, ""}, {"reaper", reap.URL, ""},
 	}
-	prom := startDashboardStack(ctx, t, fx, ns, []string{idle, old, busy}, functions)
+	prom := startStack(ctx, t, fx.Clientset, ns, []string{idle, old, busy}, stackOptions{functions: functions})
 
 	// The activity, after Prometheus has scraped the functions once, so their counters are
 	// seen rising. Two of each create with a scrape between, so rate() has an increase.
@@ -304,88 +302,22 @@ type functionTarget struct {
 	name, url, token string
 }
 
-// startDashboardStack is startStack with the pool label in kube-state-metrics' allowlist (the
-// pool panels need it, docs/monitoring.md) and the functions' /metrics as scrape targets.
-func startDashboardStack(ctx context.Context, t *testing.T, fx *fixture.Fixture, ns string, envs []string, functions []functionTarget) string {
+// waitFunctionsUp waits until Prometheus scrapes all n function targets, so the activity
+// that follows is counted from its start.
+func waitFunctionsUp(t *testing.T, prom string, n int) {
 	t.Helper()
-	promBin := lookPrometheus(t)
-	ksmBin := kubeStateMetricsBinary(t)
-	kwok := kwokTargets(ctx, t, fx.Clientset)
-	dir := t.TempDir()
-	ksmAddr, ksmTelemetry := testbed.FreeAddr(t), testbed.FreeAddr(t)
-	ksmHost, ksmPort, _ := net.SplitHostPort(ksmAddr)
-	_, ksmTelPort, _ := net.SplitHostPort(ksmTelemetry)
-	ksm := startProcess(t, "kube-state-metrics", ksmBin,
-		"--kubeconfig="+testbed.KubeconfigPath(),
-		"--host="+ksmHost, "--port="+ksmPort,
-		"--telemetry-host="+ksmHost, "--telemetry-port="+ksmTelPort,
-		"--resources=pods", "--namespaces="+ns,
-		"--metric-labels-allowlist=pods=[devenvs.dev/team,devenvs.dev/env,devenvs.dev/pool]")
-	ksm.waitHTTP(t, "http://"+ksmAddr+"/healthz", 30*time.Second)
-
-	orig, err := os.ReadFile(rulesFile)
-	if err != nil {
-		t.Fatal(err)
+	if n == 0 {
+		return
 	}
-	rulesPath := filepath.Join(dir, "devenvs.rules.yaml")
-	writeFile(t, rulesPath, shortenedRules(t, orig, nil))
-	config := func(rules string) []byte {
-		var cfg map[string]any
-		if err := yaml.Unmarshal(prometheusConfig(t, rules, ksmAddr, kwok, ""), &cfg); err != nil {
-			t.Fatal(err)
-		}
-		jobs := cfg["scrape_configs"].([]any)
-		for i, f := range functions {
-			u, err := url.Parse(f.url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			job := map[string]any{"job_name": fmt.Sprintf("function-%d", i),
-				"static_configs": []any{map[string]any{"targets": []string{u.Host}, "labels": map[string]string{"function": f.name}}}}
-			if f.token != "" {
-				job["authorization"] = map[string]any{"type": "Bearer", "credentials": f.token}
-			}
-			jobs = append(jobs, job)
-		}
-		cfg["scrape_configs"] = jobs
-		out, err := yaml.Marshal(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	configPath := filepath.Join(dir, "prometheus.yml")
-	writeFile(t, configPath, config(""))
-	promAddr := testbed.FreeAddr(t)
-	prom := "http://" + promAddr
-	p := startProcess(t, "prometheus", promBin,
-		"--config.file="+configPath,
-		"--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+promAddr)
-	t.Cleanup(func() {
-		if t.Failed() {
-			for _, path := range []string{"/api/v1/targets", "/api/v1/rules"} {
-				body, err := get(prom + path)
-				t.Logf("GET %s (err %v):\n%.8000s", path, err, body)
-			}
-		}
-	})
-	p.waitHTTP(t, prom+"/-/ready", 30*time.Second)
-	waitWarm(t, prom, ns, envs)
-	writeFile(t, configPath, config(rulesPath))
-	p.reload(t)
-	waitRules(t, prom)
-	// Every function target up before the activity starts.
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(500 * time.Millisecond) {
 		up := instant(t, prom, `up{job=~"function-.*"} == 1`)
-		if len(up) == len(functions) {
-			break
+		if len(up) == n {
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("function targets up: %v, want %d", up, len(functions))
+			t.Fatalf("function targets up: %v, want %d", up, n)
 		}
 	}
-	return prom
 }
 
 // createSpec is the body of a create the UI would send.

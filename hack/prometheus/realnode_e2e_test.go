@@ -70,7 +70,7 @@ func TestIdleStopOnRealMetrics(t *testing.T) {
 	}
 
 	am := startEventPath(ctx, t, fx)
-	prom := startStack(ctx, t, fx.Clientset, ns, []string{idle}, nil, am)
+	prom := startStack(ctx, t, fx.Clientset, ns, []string{idle}, stackOptions{alertmanager: am})
 	t.Logf("real usage now: %s", queryText(t, prom, `devenvs:env_cpu_utilisation_ratio{namespace="`+ns+`"}`))
 
 	log := fx.EventLog(t)

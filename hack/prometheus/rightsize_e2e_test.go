@@ -54,7 +54,7 @@ func TestRightSizingAdviceFromClusterData(t *testing.T) {
 	waitRunning(ctx, t, fx.Clientset, ns, busy, idle)
 
 	plain := fx.Serve(t, listenvs.New(), nil) // right-sizing off: the baseline list
-	prom := startStack(ctx, t, fx.Clientset, ns, []string{busy, idle}, nil, "")
+	prom := startStack(ctx, t, fx.Clientset, ns, []string{busy, idle}, stackOptions{})
 	loaded := time.Now()
 
 	// listenvs with right-sizing on, pointed at this Prometheus; a minute of history is

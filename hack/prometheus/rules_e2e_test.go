@@ -119,7 +119,7 @@ func TestIdleCPUFiresFromClusterData(t *testing.T) {
 	// Running before Prometheus starts, so a briefly Pending pod cannot trip EnvStuckPending.
 	waitRunning(ctx, t, cs, ns, idle, busy)
 
-	prom := startStack(ctx, t, cs, ns, []string{idle, busy}, nil, "")
+	prom := startStack(ctx, t, cs, ns, []string{idle, busy}, stackOptions{})
 
 	// Poll until EnvIdleCPU fires for the idle environment. Every poll also checks that the
 	// busy one never has an alert, pending or firing.
@@ -192,7 +192,7 @@ func TestIdleCPUFiresFromClusterData(t *testing.T) {
 // rides that out; the test's seconds-long `for:` would not, so the rules are loaded only
 // once every pod has warmUp of samples, as they would be in a long-running Prometheus.
 // Alerts still go through pending and their `for:` before firing.
-func startStack(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns string, envs []string, fors map[string]string, alertmanager string) string {
+func startStack(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns string, envs []string, o stackOptions) string {
 	t.Helper()
 	promBin := lookPrometheus(t)
 	ksmBin := kubeStateMetricsBinary(t)
@@ -208,8 +208,8 @@ func startStack(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns s
 		"--telemetry-host="+ksmHost, "--telemetry-port="+ksmTelPort,
 		"--resources=pods", "--namespaces="+ns,
 		// docs/monitoring.md: without it kube_pod_labels has no devenvs labels and
-		// no rule can ever match.
-		"--metric-labels-allowlist=pods=[devenvs.dev/team,devenvs.dev/env]")
+		// no rule can ever match (the pool: the dashboard's pool panels).
+		"--metric-labels-allowlist=pods=[devenvs.dev/team,devenvs.dev/env,devenvs.dev/pool]")
 	ksm.waitHTTP(t, "http://"+ksmAddr+"/healthz", 30*time.Second)
 
 	orig, err := os.ReadFile(rulesFile)
@@ -217,9 +217,9 @@ func startStack(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns s
 		t.Fatal(err)
 	}
 	rulesPath := filepath.Join(dir, "devenvs.rules.yaml")
-	writeFile(t, rulesPath, shortenedRules(t, orig, fors))
+	writeFile(t, rulesPath, shortenedRules(t, orig, o.fors))
 	configPath := filepath.Join(dir, "prometheus.yml")
-	writeFile(t, configPath, prometheusConfig(t, "", ksmAddr, kwokTargets, alertmanager))
+	writeFile(t, configPath, prometheusConfig(t, "", ksmAddr, kwokTargets, o))
 
 	promAddr := testbed.FreeAddr(t)
 	prom := "http://" + promAddr
@@ -231,7 +231,7 @@ func startStack(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns s
 		if t.Failed() {
 			for _, path := range []string{"/api/v1/targets", "/api/v1/rules", "/api/v1/alerts"} {
 				body, err := get(prom + path)
-				t.Logf("GET %s (err %v):\n%s", path, err, body)
+				t.Logf("GET %s (err %v):\n%.8000s", path, err, body)
 			}
 		}
 	})
@@ -240,10 +240,18 @@ func startStack(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns s
 	warmStart := time.Now()
 	waitWarm(t, prom, ns, envs)
 	t.Logf("%s of samples after %.1fs; loading the rules", warmUp, time.Since(warmStart).Seconds())
-	writeFile(t, configPath, prometheusConfig(t, rulesPath, ksmAddr, kwokTargets, alertmanager))
+	writeFile(t, configPath, prometheusConfig(t, rulesPath, ksmAddr, kwokTargets, o))
 	p.reload(t)
 	waitRules(t, prom)
+	waitFunctionsUp(t, prom, len(o.functions))
 	return prom
+}
+
+// stackOptions are what tests vary in startStack.
+type stackOptions struct {
+	fors         map[string]string // alerts' `for:` (shortenedRules)
+	alertmanager string            // where alerts go; "" for none
+	functions    []functionTarget  // functions whose /metrics Prometheus scrapes too
 }
 
 // shortenedRules returns the rules with each alert's `for:` set to testFor and each
@@ -509,7 +517,7 @@ func kwokTargets(ctx context.Context, t *testing.T, cs kubernetes.Interface) []s
 	return out
 }
 
-func prometheusConfig(t *testing.T, rulesPath, ksmAddr string, kwok []scrapeTarget, alertmanager string) []byte {
+func prometheusConfig(t *testing.T, rulesPath, ksmAddr string, kwok []scrapeTarget, o stackOptions) []byte {
 	t.Helper()
 	type staticConfig struct {
 		Targets []string          `yaml:"targets"`
@@ -542,12 +550,24 @@ func prometheusConfig(t *testing.T, rulesPath, ksmAddr string, kwok []scrapeTarg
 			"static_configs": []staticConfig{{Targets: []string{realKubelet}, Labels: map[string]string{"instance": testbed.RealNodeName, "node": testbed.RealNodeName}}},
 		})
 	}
+	for i, f := range o.functions {
+		u, err := url.Parse(f.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		job := map[string]any{"job_name": fmt.Sprintf("function-%d", i),
+			"static_configs": []staticConfig{{Targets: []string{u.Host}, Labels: map[string]string{"function": f.name}}}}
+		if f.token != "" {
+			job["authorization"] = map[string]any{"type": "Bearer", "credentials": f.token}
+		}
+		cfg["scrape_configs"] = append(cfg["scrape_configs"].([]any), job)
+	}
 	if rulesPath != "" {
 		cfg["rule_files"] = []string{rulesPath}
 	}
-	if alertmanager != "" {
+	if o.alertmanager != "" {
 		cfg["alerting"] = map[string]any{"alertmanagers": []any{
-			map[string]any{"static_configs": []staticConfig{{Targets: []string{strings.TrimPrefix(alertmanager, "http://")}}}},
+			map[string]any{"static_configs": []staticConfig{{Targets: []string{strings.TrimPrefix(o.alertmanager, "http://")}}}},
 		}}
 	}
 	out, err := yaml.Marshal(cfg)

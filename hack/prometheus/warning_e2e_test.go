@@ -54,7 +54,7 @@ func TestIdleWarningThenStopThroughAlertmanager(t *testing.T) {
 
 	am := startEventPath(ctx, t, fx)
 
-	startStack(ctx, t, fx.Clientset, ns, []string{idle}, map[string]string{"EnvIdleCPUWarning": warnFor, "EnvIdleCPU": stopFor}, am)
+	startStack(ctx, t, fx.Clientset, ns, []string{idle}, stackOptions{fors: map[string]string{"EnvIdleCPUWarning": warnFor, "EnvIdleCPU": stopFor}, alertmanager: am})
 	loaded := time.Now()
 
 	log := fx.EventLog(t)
