@@ -136,7 +136,6 @@ func (b *bench) build(ctx context.Context, pkgs ...string) error {
 	logf("building %s", strings.Join(todo, " "))
 	args := append([]string{"build", "-trimpath", "-ldflags=-s -w", "-o", bin + "/"}, todo...)
 	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("go build: %w", err)
@@ -372,7 +371,6 @@ func (b *bench) ensureBenchNodes(ctx context.Context) error {
 		return nil
 	}
 	cmd := exec.CommandContext(ctx, "go", "run", "./hack/kwoknodes", "-scale", strconv.Itoa(*nodes))
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
