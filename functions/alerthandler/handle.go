@@ -180,11 +180,11 @@ func (f *Function) stopIdle(ctx context.Context, team *config.Team, a alert, wha
 	if input.recent || err != nil {
 		return o, reason, err
 	}
-	optedOut, warnedNow, home := false, false, ""
+	optedOut, warnedNow, home, homeKind := false, false, "", ""
 	var warnedAt time.Time
 	changed, err := f.update(ctx, team.Namespace, a.env, func(d *appsv1.Deployment) (bool, error) {
 		optedOut, warnedNow, warnedAt = false, false, time.Time{}
-		home = env.StoppedHome(d)
+		home, homeKind = env.StoppedHome(d), env.HomeOf(d)
 		if d.Annotations[env.IdleStopAnnotation] == "false" {
 			optedOut = true
 			return false, nil
@@ -214,7 +214,7 @@ func (f *Function) stopIdle(ctx context.Context, team *config.Team, a alert, wha
 	case optedOut:
 		return outcome{action: "idle-stop", result: eventlog.OutcomeIgnored}, what + " (idle stop is turned off for this environment)", nil
 	case warnedNow:
-		w := &env.Warning{Kind: env.WarningIdle, Since: warnedAt, StopsAt: warnedAt.Add(notice), WaysOut: env.IdleWaysOut(team)}
+		w := &env.Warning{Kind: env.WarningIdle, Since: warnedAt, StopsAt: warnedAt.Add(notice), WaysOut: env.IdleWaysOut(team, homeKind)}
 		return outcome{action: eventlog.ActionIdleWarning, result: eventlog.OutcomeSuccess, again: true},
 			what + " (not stopped: no warning had been given in this idle period) " + withNumbers(a) + w.Describe(), nil
 	case !warnedAt.IsZero():
@@ -235,10 +235,10 @@ func (f *Function) warnIdle(ctx context.Context, team *config.Team, a alert, wha
 	if input, o, reason, err := f.typing(ctx, team, a, now, eventlog.ActionIdleWarning, what+" (not warned: "); input.recent || err != nil {
 		return o, reason, err
 	}
-	optedOut, stopped := false, false
+	optedOut, stopped, homeKind := false, false, ""
 	warnedAt := now
 	_, err := f.update(ctx, team.Namespace, a.env, func(d *appsv1.Deployment) (bool, error) {
-		optedOut, stopped, warnedAt = false, false, now
+		optedOut, stopped, warnedAt, homeKind = false, false, now, env.HomeOf(d)
 		switch {
 		case d.Annotations[env.IdleStopAnnotation] == "false":
 			optedOut = true
@@ -268,7 +268,7 @@ func (f *Function) warnIdle(ctx context.Context, team *config.Team, a alert, wha
 	case notice == 0:
 		return ignored, what + " (team " + team.Name + " configured no warnings)", nil
 	}
-	w := &env.Warning{Kind: env.WarningIdle, Since: warnedAt, StopsAt: warnedAt.Add(notice), WaysOut: env.IdleWaysOut(team)}
+	w := &env.Warning{Kind: env.WarningIdle, Since: warnedAt, StopsAt: warnedAt.Add(notice), WaysOut: env.IdleWaysOut(team, homeKind)}
 	return outcome{action: eventlog.ActionIdleWarning, result: eventlog.OutcomeSuccess}, what + " " + withNumbers(a) + w.Describe(), nil
 }
 

@@ -52,7 +52,7 @@ func (f *Function) sweep(ctx context.Context, team *config.Team, now time.Time) 
 		ev := eventlog.Event{Actor: "reaper", Team: team.Name, Env: s.name, Outcome: eventlog.OutcomeSuccess}
 		switch s.verb {
 		case warn:
-			w := env.Warning{Kind: env.WarningExpiry, Since: now, StopsAt: s.stopsAt, WaysOut: env.ExpiryWaysOut(team)}
+			w := env.Warning{Kind: env.WarningExpiry, Since: now, StopsAt: s.stopsAt, WaysOut: env.ExpiryWaysOut(team, s.home)}
 			ev.Action, ev.Reason = eventlog.ActionExpiryWarning, "lifetime ends at "+s.expiresAt.UTC().Format(time.RFC3339)+"; "+w.Describe()
 			err = f.update(ctx, team.Namespace, s.name, func(d *appsv1.Deployment) bool {
 				return resources.Annotate(d, env.ExpiryWarnedAnnotation, now.UTC().Format(time.RFC3339))

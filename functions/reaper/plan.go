@@ -23,6 +23,7 @@ type step struct {
 	name      string
 	expiresAt time.Time
 	stopsAt   time.Time
+	home      string // env.HomeOf: what expiry costs, for the warning
 }
 
 // plan decides, from the Deployments alone, which environments of team to expire and which
@@ -56,7 +57,7 @@ func plan(deps []appsv1.Deployment, now time.Time, team *config.Team) []step {
 				continue
 			}
 			if needsWarning && !warned {
-				steps = append(steps, step{warn, d.Name, exp, now.Add(notice)})
+				steps = append(steps, step{warn, d.Name, exp, now.Add(notice), env.HomeOf(d)})
 				continue
 			}
 			if needsWarning && now.Before(warnedAt.Add(notice)) {
@@ -68,7 +69,7 @@ func plan(deps []appsv1.Deployment, now time.Time, team *config.Team) []step {
 			if late := now.Add(notice); late.After(stops) {
 				stops = late
 			}
-			steps = append(steps, step{warn, d.Name, exp, stops})
+			steps = append(steps, step{warn, d.Name, exp, stops, env.HomeOf(d)})
 		}
 	}
 	return steps

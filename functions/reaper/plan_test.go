@@ -45,9 +45,9 @@ func TestPlan(t *testing.T) {
 		{verb: expire, name: "expired-warned", expiresAt: now.Add(-time.Minute)},
 		{verb: expire, name: "expires-now-warned", expiresAt: now},
 		// Never warned: warn now, expire once the notice has run.
-		{warn, "expired-unwarned", now.Add(-time.Minute), now.Add(notice)},
+		{warn, "expired-unwarned", now.Add(-time.Minute), now.Add(notice), "scratch"},
 		{verb: expire, name: "stopped-by-user-expired", expiresAt: now.Add(-time.Hour)},
-		{warn, "soon", now.Add(10 * time.Minute), now.Add(notice)},
+		{warn, "soon", now.Add(10 * time.Minute), now.Add(notice), "scratch"},
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(step{})); diff != "" {
 		t.Errorf("plan (-want +got):\n%s", diff)
@@ -74,8 +74,8 @@ func TestPlanTeamPolicies(t *testing.T) {
 		t.Errorf("team without warnings (-want +got):\n%s", diff)
 	}
 	want := []step{
-		{warn, "expired", now.Add(-time.Minute), now.Add(config.DefaultStopWarning)},
-		{warn, "soon-stopped", now.Add(5 * time.Minute), now.Add(config.DefaultStopWarning)},
+		{warn, "expired", now.Add(-time.Minute), now.Add(config.DefaultStopWarning), "scratch"},
+		{warn, "soon-stopped", now.Add(5 * time.Minute), now.Add(config.DefaultStopWarning), "scratch"},
 	}
 	if diff := cmp.Diff(want, plan(deps, now, alpha), cmp.AllowUnexported(step{})); diff != "" {
 		t.Errorf("team that deletes (-want +got):\n%s", diff)

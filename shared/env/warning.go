@@ -30,20 +30,28 @@ type Warning struct {
 	OnExpiry string `json:"onExpiry,omitempty"`
 }
 
-// IdleWaysOut is what a user can do about a coming idle stop, given the team's policy.
-func IdleWaysOut(team *config.Team) string {
+// IdleWaysOut is what a user can do about a coming idle stop, given the team's policy, and
+// what the stop costs the environment's home (HomeOf).
+func IdleWaysOut(team *config.Team, home string) string {
 	s := "use it (CPU above 10% of its request ends the idle period)"
 	if team != nil && team.IdleStopOffAllowed() {
 		s += `, or turn its idle stop off (PATCH {"action":"idle-stop","idleStop":false})`
 	}
+	if home == string(config.HomeScratch) {
+		return s + "; a stop discards its scratch home: copy out what you need"
+	}
 	return s + "; a stop keeps the home, and start brings it back"
 }
 
-// ExpiryWaysOut is what a user can do about a coming expiry, given the team's policy.
-func ExpiryWaysOut(team *config.Team) string {
+// ExpiryWaysOut is what a user can do about a coming expiry, given the team's policy, and
+// what expiry costs the environment's home (HomeOf).
+func ExpiryWaysOut(team *config.Team, home string) string {
 	s := `extend it (PATCH {"action":"extend","lifetime":"4h"})`
-	if team != nil && team.OnExpiry == config.ExpiryDelete {
+	switch {
+	case team != nil && team.OnExpiry == config.ExpiryDelete:
 		return s + "; on expiry team " + team.Name + " deletes environments, home included: copy out what you need"
+	case home == string(config.HomeScratch):
+		return s + "; on expiry it is stopped and its scratch home discarded: copy out what you need"
 	}
 	return s + "; on expiry it is stopped, home kept"
 }
@@ -66,10 +74,10 @@ func warningOf(d *appsv1.Deployment, team *config.Team, expiresAt time.Time) *Wa
 		if team.OnExpiry == config.ExpiryDelete {
 			onExpiry = config.ExpiryDelete
 		}
-		return &Warning{Kind: WarningExpiry, Since: t, StopsAt: stops, WaysOut: ExpiryWaysOut(team), OnExpiry: string(onExpiry)}
+		return &Warning{Kind: WarningExpiry, Since: t, StopsAt: stops, WaysOut: ExpiryWaysOut(team, HomeOf(d)), OnExpiry: string(onExpiry)}
 	}
 	if t, ok := timeAnnotation(d.Annotations, IdleWarnedAnnotation); ok && running && d.Annotations[IdleStopAnnotation] != "false" {
-		return &Warning{Kind: WarningIdle, Since: t, StopsAt: t.Add(notice), WaysOut: IdleWaysOut(team),
+		return &Warning{Kind: WarningIdle, Since: t, StopsAt: t.Add(notice), WaysOut: IdleWaysOut(team, HomeOf(d)),
 			IdleStopOffAllowed: team.IdleStopOffAllowed()}
 	}
 	return nil
