@@ -5,8 +5,6 @@ import (
 	"sync"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/devenvs/devenvs/shared/env"
 	"github.com/devenvs/devenvs/shared/kube"
 	"github.com/devenvs/devenvs/shared/resources"
@@ -34,7 +32,7 @@ func startSteps(ctx context.Context, k lister, snap *kube.Snapshot) map[string]s
 	n := 0
 	for i := range snap.Pods {
 		p := &snap.Pods[i]
-		if n == maxStepReads || !starting(p) {
+		if n == maxStepReads || !resources.StartScriptRunning(p) {
 			continue
 		}
 		n++
@@ -50,16 +48,4 @@ func startSteps(ctx context.Context, k lister, snap *kube.Snapshot) map[string]s
 	}
 	wg.Wait()
 	return steps
-}
-
-func starting(p *corev1.Pod) bool {
-	if p.DeletionTimestamp != nil {
-		return false
-	}
-	for _, cs := range p.Status.ContainerStatuses {
-		if cs.Name == resources.ContainerName && cs.State.Running != nil && !cs.Ready {
-			return true
-		}
-	}
-	return false
 }

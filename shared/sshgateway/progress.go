@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/kube"
 	"github.com/devenvs/devenvs/shared/resources"
 )
 
@@ -33,21 +33,18 @@ func (a *authState) verified(_ ssh.ConnMetadata, _ ssh.PublicKey, perms *ssh.Per
 	if a.route == nil || a.banner == nil {
 		return perms, nil
 	}
-	st := env.Derive(a.route.Deployment, a.route.Pods, a.s.now())
-	if Decide(a.target, st, a.route.Pods, 22, "").Verdict != Wait {
-		return perms, nil
-	}
 	s := a.s
-	a.routeAt = time.Time{} // read again once the start is over
 	ctx, cancel := context.WithTimeout(a.ctx, s.startWait())
 	defer cancel()
 	var last string
 	var lastAt time.Time
-	for {
-		p, waiting := s.startProgress(ctx, a.target, a.ns)
+	// The first look is at the route authentication just read; later ones read it again.
+	for r := a.route; ; {
+		p, waiting := s.startProgress(ctx, a.ns, a.target, r)
 		if !waiting {
 			return perms, nil
 		}
+		a.routeAt = time.Time{} // waited: connect reads the route again
 		// The handshake deadline guards unauthenticated clients; this one holds a key.
 		a.extendDeadline()
 		step := ""
@@ -65,26 +62,28 @@ func (a *authState) verified(_ ssh.ConnMetadata, _ ssh.PublicKey, perms *ssh.Per
 			return perms, nil
 		case <-time.After(s.poll()):
 		}
+		lctx, lcancel := context.WithTimeout(ctx, lookupTimeout)
+		next, err := s.Routes.Route(lctx, a.ns, a.target.Env)
+		lcancel()
+		if err != nil {
+			return perms, nil // connect looks again and says what it finds
+		}
+		r = next
 	}
 }
 
-// startProgress is where a starting environment's start stands (nil before it has a pod),
-// and whether it still starts. A failed lookup ends the wait: connect looks again and
-// reports what it finds.
-func (s *Server) startProgress(ctx context.Context, t Target, ns string) (*env.Progress, bool) {
-	lctx, cancel := context.WithTimeout(ctx, lookupTimeout)
-	defer cancel()
-	r, err := s.Routes.Route(lctx, ns, t.Env)
-	if err != nil {
-		return nil, false
-	}
+// startProgress is where the start of the environment behind route r stands (nil before
+// it has a pod), and whether it still starts.
+func (s *Server) startProgress(ctx context.Context, ns string, t Target, r *kube.Route) (*env.Progress, bool) {
 	st := env.Derive(r.Deployment, r.Pods, s.now())
 	if Decide(t, st, r.Pods, 22, "").Verdict != Wait {
 		return nil, false
 	}
 	pod := env.NewestPod(r.Pods)
 	step := ""
-	if pod != nil && podRunningNotReady(pod.Status.ContainerStatuses) {
+	if pod != nil && resources.StartScriptRunning(pod) {
+		lctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+		defer cancel()
 		if log, err := s.Routes.LogTail(lctx, ns, pod.Name, resources.ContainerName, logLines); err == nil {
 			step = env.LastStep(log)
 		}
@@ -97,26 +96,20 @@ func ProgressLine(t Target, p *env.Progress, now time.Time) string {
 	if p == nil {
 		return fmt.Sprintf("devenvs: %s is starting; waiting for it", t)
 	}
-	what := map[string]string{
-		env.StepScheduling:         "waiting for a node",
-		env.StepPreparing:          "preparing the container (image, volumes)",
-		env.StepInstallingPackages: "installing packages",
-		env.StepRestoringPackages:  "restoring the packages of its first start",
-		env.StepStartingSSH:        "starting its SSH server",
-	}[p.Step]
+	what := stepWords[p.Step]
 	if what == "" {
 		what = p.Step
 	}
 	return fmt.Sprintf("devenvs: %s is starting: %s (%s so far); waiting for it", t, what, now.Sub(p.Since).Round(time.Second))
 }
 
-func podRunningNotReady(statuses []corev1.ContainerStatus) bool {
-	for _, cs := range statuses {
-		if cs.Name == resources.ContainerName && cs.State.Running != nil && !cs.Ready {
-			return true
-		}
-	}
-	return false
+// stepWords say each start step in words.
+var stepWords = map[string]string{
+	env.StepScheduling:         "waiting for a node",
+	env.StepPreparing:          "preparing the container (image, volumes)",
+	env.StepInstallingPackages: "installing packages",
+	env.StepRestoringPackages:  "restoring the packages of its first start",
+	env.StepStartingSSH:        "starting its SSH server",
 }
 
 func (s *Server) startWait() time.Duration {
