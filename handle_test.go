@@ -3,8 +3,10 @@ package function
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"strings"
 	"testing"
 
@@ -35,6 +37,8 @@ func TestServesFilesWithHeaders(t *testing.T) {
 		{"/index.html", http.MethodGet, 200, "text/html; charset=utf-8"},
 		{"/app.js", http.MethodGet, 200, "text/javascript; charset=utf-8"},
 		{"/app.css", http.MethodGet, 200, "text/css; charset=utf-8"},
+		{"/favicon.svg", http.MethodGet, 200, "image/svg+xml"},
+		{"/README.md", http.MethodGet, 200, "text/markdown; charset=utf-8"},
 		{"/config.json", http.MethodGet, 200, "application/json; charset=utf-8"},
 		{"/app.js", http.MethodHead, 200, "text/javascript; charset=utf-8"},
 		{"/../handle.go", http.MethodGet, 404, "application/json; charset=utf-8"},
@@ -60,6 +64,22 @@ func TestServesFilesWithHeaders(t *testing.T) {
 				t.Errorf("%s: no nosniff", tc.path)
 			}
 		}
+	}
+}
+
+// Every kind of file in web/ has its type in contentTypes: sniffing would serve a new kind
+// (say .mjs) as text/plain, which a browser refuses to run under nosniff.
+func TestEveryEmbeddedFileHasAContentType(t *testing.T) {
+	err := fs.WalkDir(webFS, "web", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if _, ok := contentTypes[path.Ext(p)]; !ok {
+				t.Errorf("%s: no entry for %q in contentTypes", p, path.Ext(p))
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
