@@ -20,6 +20,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/resources"
 	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
@@ -120,6 +121,51 @@ func TestCreateRejectsBadInput(t *testing.T) {
 	}
 	if len(deps.Items) != 0 {
 		t.Errorf("rejected creates left %d deployments behind", len(deps.Items))
+	}
+}
+
+// largestValidSpec has every list full and every string at its longest, its environment
+// values made of characters JSON escapes: the largest body a valid create can have.
+func largestValidSpec() map[string]any {
+	s := spec("alpha", strings.Repeat("l", env.MaxNameLength))
+	var pkgs, keys []string
+	vars := map[string]string{}
+	for i := range env.MaxPackages {
+		pkgs = append(pkgs, fmt.Sprintf("p%02d%s=%s", i, strings.Repeat("k", 97), strings.Repeat("1", 64)))
+	}
+	for i := range env.MaxSSHKeys {
+		comment := fmt.Sprintf(" key%d-", i)
+		keys = append(keys, fixture.SSHKey+comment+strings.Repeat("c", 8192-len(fixture.SSHKey)-len(comment)))
+	}
+	for i := range env.MaxEnvVars {
+		name := fmt.Sprintf("V%02d", i)
+		vars[name+strings.Repeat("_", env.MaxEnvKeyBytes-len(name))] = strings.Repeat(`"\`, env.MaxEnvValueBytes/2)
+	}
+	s["packages"], s["sshPublicKeys"], s["env"] = pkgs, keys, vars
+	return s
+}
+
+// TestLargestValidSpecIsCreated: no valid spec is refused for its size (the body limit once
+// refused the spec above with 413), and all of it reaches the cluster.
+func TestLargestValidSpecIsCreated(t *testing.T) {
+	fx := fixture.New(t, nil)
+	srv := fx.Serve(t, New(), nil)
+	s := largestValidSpec()
+	body, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the largest valid spec is %d KiB of JSON", len(body)>>10)
+	status, resp := fixture.Do(t, http.MethodPost, srv.URL, "alice", s)
+	if status != http.StatusCreated {
+		t.Fatalf("status %d: %.300s", status, resp)
+	}
+	secret, err := fx.Clientset.CoreV1().Secrets(fx.Namespace("alpha")).Get(context.Background(), s["name"].(string)+"-ssh", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(string(secret.Data[resources.EnvironmentKey]), "\n"); lines != env.MaxEnvVars {
+		t.Errorf("the Secret's environment file has %d lines, want %d", lines, env.MaxEnvVars)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 
 	"github.com/devenvs/devenvs/shared/app/apptest"
+	"github.com/devenvs/devenvs/shared/httpx"
 	"github.com/devenvs/devenvs/shared/kube"
 )
 
@@ -57,7 +58,7 @@ func TestStatusAndLogging(t *testing.T) {
 		{"an unknown field is not activity", http.MethodPost, "alice", map[string]any{"team": "alpha", "nmae": "x"}, created,
 			http.StatusBadRequest, "", []string{}},
 		{"no team", http.MethodPost, "alice", map[string]any{"name": "x"}, created, http.StatusUnprocessableEntity, "team: missing field(s)", []string{}},
-		{"too large", http.MethodPost, "alice", `{"name":"` + strings.Repeat("x", int(options.MaxBodyBytes)) + `"}`, created, http.StatusRequestEntityTooLarge, "", []string{}},
+		{"too large", http.MethodPost, "alice", `{"name":"` + strings.Repeat("x", httpx.DefaultMaxBodyBytes) + `"}`, created, http.StatusRequestEntityTooLarge, "", []string{}},
 		{"not a member: a rate-limited refusal", http.MethodPost, "bob", good, created, http.StatusForbidden,
 			"not a member of team", []string{"access-denied failure 403: not a member of team alpha"}},
 		{"no token", http.MethodPost, "", good, created, http.StatusUnauthorized, "authentication required", []string{}},

@@ -25,6 +25,7 @@ const (
 	MaxPackages      = 50
 	MaxSSHKeys       = 10
 	MaxEnvVars       = 50
+	MaxEnvKeyBytes   = 256
 	MaxEnvValueBytes = 4096
 	MinLifetime      = 10 * time.Minute
 )
@@ -294,6 +295,11 @@ func validateEnv(env map[string]string) *apis.FieldError {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
+		if len(k) > MaxEnvKeyBytes {
+			// The name is not echoed: it is long, and its first bytes say which it is.
+			errs = errs.Also(apis.ErrInvalidKeyName(k[:32]+"…", "env", fmt.Sprintf("names are at most %d bytes", MaxEnvKeyBytes)))
+			continue
+		}
 		if !envKeyRE.MatchString(k) {
 			errs = errs.Also(apis.ErrInvalidKeyName(k, "env", "must match "+envKeyRE.String()))
 			continue

@@ -182,12 +182,14 @@ func TestSpecValidate(t *testing.T) {
 		name: "env rules",
 		mutate: func(s *Spec) {
 			s.Env = map[string]string{"1X": "", "A-B": "", "KUBERNETES_SERVICE_HOST": "", "DEVENVS_ENV": "",
-				"BIG": strings.Repeat("v", MaxEnvValueBytes+1), "NUL": "a\x00b", "OK": "fine"}
+				"BIG": strings.Repeat("v", MaxEnvValueBytes+1), "NUL": "a\x00b", "OK": "fine",
+				strings.Repeat("N", MaxEnvKeyBytes+1): "v", strings.Repeat("K", MaxEnvKeyBytes): "longest name"}
 		},
 		want: apis.ErrInvalidKeyName("1X", "env", "must match "+envKeyRE.String()).Also(
 			apis.ErrInvalidKeyName("A-B", "env", "must match "+envKeyRE.String()),
 			apis.ErrGeneric("value longer than 4096 bytes", "env[BIG]"),
 			apis.ErrInvalidKeyName("DEVENVS_ENV", "env", "the prefix DEVENVS_ is reserved"),
+			apis.ErrInvalidKeyName(strings.Repeat("N", 32)+"…", "env", "names are at most 256 bytes"),
 			apis.ErrInvalidKeyName("KUBERNETES_SERVICE_HOST", "env", "the prefix KUBERNETES_ is reserved"),
 			apis.ErrGeneric("value contains a NUL byte", "env[NUL]")),
 	}, {
