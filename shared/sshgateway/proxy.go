@@ -92,7 +92,7 @@ func (s *Server) connect(ctx context.Context, c *conn) (net.Conn, error) {
 	wait, poll := s.startWait(), s.poll()
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	last := ""
+	last, slot := "", false
 	for {
 		r, err := s.route(ctx, c)
 		switch {
@@ -124,6 +124,12 @@ func (s *Server) connect(ctx context.Context, c *conn) (net.Conn, error) {
 			last = fmt.Sprintf("its sshd at %s does not answer (%v)", d.Address, err)
 		case Wait:
 			last = d.Message
+		}
+		if !slot {
+			if slot = s.waits.take(c.key.Fingerprint); !slot {
+				return nil, &refusal{msg: tooManyWaits(c.target, c.key.Fingerprint)}
+			}
+			defer s.waits.give(c.key.Fingerprint)
 		}
 		select {
 		case <-ctx.Done():

@@ -172,3 +172,31 @@ func TestProgressLine(t *testing.T) {
 		})
 	}
 }
+
+// TestWaitsPerKey: a key gets MaxWaitsPerKey slots, no more; a slot given back is free
+// again, and one key's slots never block another's.
+func TestWaitsPerKey(t *testing.T) {
+	var w waits
+	for i := range MaxWaitsPerKey {
+		if !w.take("SHA256:a") {
+			t.Fatalf("slot %d of key a refused", i+1)
+		}
+	}
+	if w.take("SHA256:a") {
+		t.Fatalf("slot %d of key a given", MaxWaitsPerKey+1)
+	}
+	if !w.take("SHA256:b") {
+		t.Fatal("key b refused while key a is full")
+	}
+	w.give("SHA256:a")
+	if !w.take("SHA256:a") {
+		t.Fatal("a slot given back is not free")
+	}
+	for range MaxWaitsPerKey {
+		w.give("SHA256:a")
+	}
+	w.give("SHA256:b")
+	if len(w.n) != 0 {
+		t.Errorf("slots left counted after all were given back: %v", w.n)
+	}
+}

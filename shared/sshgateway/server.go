@@ -67,7 +67,8 @@ type Server struct {
 	// StartHint is the command a user runs to start a stopped environment.
 	StartHint func(Target) string
 
-	wg sync.WaitGroup
+	wg    sync.WaitGroup
+	waits waits // waiting connections and channels per key (waits.go)
 }
 
 func (s *Server) now() time.Time {
