@@ -18,9 +18,12 @@ import (
 // TestWaitsAreBoundedPerKey: one key keeps at most sshgateway.MaxWaitsPerKey connections
 // waiting for a start (each reads the apiserver every poll); the next is told so at once
 // instead of waiting, another key is not affected, and a slot frees when its client goes.
+// Waiting clients hold no handshake slot (sshgateway.Server.MaxHandshakes).
 func TestWaitsAreBoundedPerKey(t *testing.T) {
 	const startWait = 2 * time.Minute
-	s := newStack(t, addPoolWithoutNodes, func(g *sshgateway.Server) { g.StartWait = startWait })
+	// Two handshakes at a time: a client that proved its key gives its slot back before it
+	// waits, so the eight waiters below (started one after another) are all served.
+	s := newStack(t, addPoolWithoutNodes, func(g *sshgateway.Server) { g.StartWait, g.MaxHandshakes = startWait, 2 })
 	laptop, desktop := newKey(t, "alice@laptop"), newKey(t, "alice@desktop")
 	// No node has the pool's label: the environment stays pending, starting, for the test.
 	s.CreateEnv(t, "alice", map[string]any{"team": "alpha", "name": "stuck", "pool": "nowhere",
@@ -29,10 +32,9 @@ func TestWaitsAreBoundedPerKey(t *testing.T) {
 
 	var waiting []*backgroundSSH
 	for range sshgateway.MaxWaitsPerKey {
-		waiting = append(waiting, s.startSSH(t, laptopCfg, "stuck.alpha"))
-	}
-	for _, b := range waiting {
+		b := s.startSSH(t, laptopCfg, "stuck.alpha")
 		b.waitFor(t, "stuck.alpha is starting")
+		waiting = append(waiting, b)
 	}
 
 	began := time.Now()

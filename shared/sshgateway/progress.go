@@ -30,6 +30,7 @@ const logLines = 30
 // then, as for any other state, the connection goes on and connect opens the channel or
 // says why not.
 func (a *authState) verified(_ ssh.ConnMetadata, _ ssh.PublicKey, perms *ssh.Permissions, _ string) (*ssh.Permissions, error) {
+	a.proven()
 	if a.route == nil || a.banner == nil {
 		return perms, nil
 	}

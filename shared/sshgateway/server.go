@@ -1,6 +1,7 @@
 package sshgateway
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 	"golang.org/x/crypto/ssh"
+	"golang.org/x/time/rate"
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/eventlog"
@@ -45,6 +47,10 @@ const (
 	lookupTimeout = 10 * time.Second
 	// handshakeTimeout bounds the SSH handshake and authentication of one connection.
 	handshakeTimeout = 30 * time.Second
+	// DefaultMaxHandshakes bounds the connections that have not proved a key yet, as
+	// OpenSSH's MaxStartups does: each holds memory for up to handshakeTimeout, so past the
+	// bound a new connection is closed at once instead of a flood exhausting the gateway.
+	DefaultMaxHandshakes = 256
 )
 
 // Server is the gateway. Fill the fields, then call Serve.
@@ -66,9 +72,13 @@ type Server struct {
 	InputThreshold int64
 	// StartHint is the command a user runs to start a stopped environment.
 	StartHint func(Target) string
+	// MaxHandshakes: zero means DefaultMaxHandshakes.
+	MaxHandshakes int
 
-	wg    sync.WaitGroup
-	waits waits // waiting connections and channels per key (waits.go)
+	wg         sync.WaitGroup
+	waits      waits         // waiting connections and channels per key (waits.go)
+	handshakes chan struct{} // a slot per connection that has not proved a key yet
+	dropped    rate.Sometimes
 }
 
 func (s *Server) now() time.Time {
@@ -82,6 +92,8 @@ func (s *Server) now() time.Time {
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	go func() { <-ctx.Done(); _ = l.Close() }()
 	defer s.wg.Wait()
+	s.handshakes = make(chan struct{}, cmp.Or(s.MaxHandshakes, DefaultMaxHandshakes))
+	s.dropped = rate.Sometimes{Interval: 10 * time.Second}
 	for {
 		nc, err := l.Accept()
 		if err != nil {
@@ -94,6 +106,15 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 				continue
 			}
 			return fmt.Errorf("accept: %w", err)
+		}
+		select {
+		case s.handshakes <- struct{}{}:
+		default:
+			_ = nc.Close()
+			s.dropped.Do(func() {
+				s.Logger.WithField("remote", nc.RemoteAddr().String()).Warnf("%d connections are authenticating: closing new ones until one is done", cap(s.handshakes))
+			})
+			continue
 		}
 		s.wg.Add(1)
 		go func() {
@@ -120,7 +141,11 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 	defer nc.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	auth := &authState{s: s, ctx: ctx, extendDeadline: func() { _ = nc.SetDeadline(s.now().Add(handshakeTimeout)) }}
+	// The handshake slot is given back once the client proved a key (a wait for a start
+	// that follows is bounded per key) or the handshake ended.
+	proven := sync.OnceFunc(func() { <-s.handshakes })
+	defer proven()
+	auth := &authState{s: s, ctx: ctx, proven: proven, extendDeadline: func() { _ = nc.SetDeadline(s.now().Add(handshakeTimeout)) }}
 	cfg := &ssh.ServerConfig{
 		ServerVersion:     "SSH-2.0-devenvs-gateway",
 		MaxAuthTries:      10,
@@ -169,14 +194,16 @@ type authState struct {
 	banner ssh.ServerPreAuthConn // sends authentication banners: progress while waiting
 	// extendDeadline pushes the handshake deadline on while a verified client waits.
 	extendDeadline func()
-	looked         bool
-	route          *kube.Route
-	routeAt        time.Time
-	target         Target
-	ns             string
-	key            Key
-	pub            ssh.PublicKey
-	refused        []string
+	// proven gives back the connection's handshake slot: the client holds an accepted key.
+	proven  func()
+	looked  bool
+	route   *kube.Route
+	routeAt time.Time
+	target  Target
+	ns      string
+	key     Key
+	pub     ssh.PublicKey
+	refused []string
 }
 
 // publicKey accepts a key only when it is one of the named environment's authorized keys.
