@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -60,11 +62,24 @@ func (b *bench) coldStart(ctx context.Context) error {
 		return env
 	}
 	names := append([]string{"emptyfn", "floorfn"}, functionNames...)
+	// Another build of a function starts as "<name>@compared", with the function's settings.
+	compared := map[string]string{}
+	for _, kv := range strings.Split(*cmpStart, ",") {
+		if n, path, ok := strings.Cut(strings.TrimSpace(kv), "="); ok {
+			compared[n+"@compared"] = n
+			b.built[n+"@compared"] = path
+			names = append(names, n+"@compared")
+		}
+	}
 	ready := map[string][]time.Duration{}
 	rss := map[string][]int64{}
 	for i := 0; i < runs+1; i++ { // the first round warms the page cache and is dropped
 		for _, n := range names {
-			p, err := b.startFn(ctx, n, envFor(n))
+			settings := envFor(n)
+			if fn, ok := compared[n]; ok {
+				settings = envFor(fn)
+			}
+			p, err := b.startFn(ctx, n, settings)
 			if err != nil {
 				return err
 			}
@@ -97,7 +112,7 @@ func (b *bench) coldStart(ctx context.Context) error {
 	f50 := percentile(ready["floorfn"], 50)
 	b.table.add(row{section: "start", figure: "floorfn exec->ready p50 / p90", value: ms(f50) + " / " + ms(percentile(ready["floorfn"], 90)),
 		baseline: ms(e50), ratio: dratio(f50, e50), note: "the empty function linking the design's libraries"})
-	for _, n := range functionNames {
+	for _, n := range slices.Concat(functionNames, slices.Sorted(maps.Keys(compared))) {
 		p50 := percentile(ready[n], 50)
 		r := medRSS(n)
 		ok := p50 <= 50*time.Millisecond && float64(p50) <= 1.5*float64(e50)

@@ -41,6 +41,7 @@ var (
 	mdOut     = flag.String("md", "", "also write the table as Markdown to this file")
 	cmpList   = flag.String("compare-listenvs", "", "path of another listenvs binary (say, built before a change) to measure beside the current one, interleaved")
 	cmpCreate = flag.String("compare-createenv", "", "path of another createenv binary to measure beside the current one, interleaved")
+	cmpStart  = flag.String("compare-start", "", "NAME=PATH,...: other builds of functions (say, from before a change) to start beside the current ones, round-robin")
 	listHold  = flag.Duration("list-hold", 0, "after populating each one-team list size, keep the environments this long before measuring (to profile listenvs or the apiserver against them)")
 	startEnv  = flag.String("start-env", "", "extra K=V,... settings for the functions in the start section (e.g. GOGC=400), to try a start-up setting")
 )
