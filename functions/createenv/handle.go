@@ -10,6 +10,7 @@ import (
 	"github.com/devenvs/devenvs/shared/app"
 	"github.com/devenvs/devenvs/shared/auth"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/env/validation"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/httpx"
 	"github.com/devenvs/devenvs/shared/kube"
@@ -39,7 +40,7 @@ func (f *Function) create(w http.ResponseWriter, r *http.Request, id auth.Identi
 	if !ok {
 		return
 	}
-	if fe := spec.Validate(cfg); fe != nil {
+	if fe := validation.ValidateSpec(spec, cfg); fe != nil {
 		httpx.WriteError(w, r, http.StatusUnprocessableEntity, fe)
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/devenvs/devenvs/shared/auth"
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/env/validation"
 	"github.com/devenvs/devenvs/shared/resources"
 	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
@@ -165,7 +166,7 @@ func makeEnv(t *testing.T, fx *fixture.Fixture, teamName, name string) string {
 	team, _ := fx.Config.Team(teamName)
 	spec := &env.Spec{Team: teamName, Name: name, SSHPublicKeys: []string{fixture.SSHKey}}
 	spec.SetDefaults(fx.Config)
-	if fe := spec.Validate(fx.Config); fe != nil {
+	if fe := validation.ValidateSpec(spec, fx.Config); fe != nil {
 		t.Fatal(fe)
 	}
 	d := resources.MakeDeployment(spec, team, fx.Config, "carol", time.Now())

@@ -15,6 +15,7 @@ import (
 	"github.com/devenvs/devenvs/shared/app"
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/env/validation"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/httpx"
 	"github.com/devenvs/devenvs/shared/kube"
@@ -37,7 +38,7 @@ func (f *Function) update(w http.ResponseWriter, r *http.Request, target app.Tar
 		return
 	}
 	u.SetDefaults()
-	if fe := u.Validate(f.App.Config, teamName); fe != nil {
+	if fe := validation.ValidateUpdate(u, f.App.Config, teamName); fe != nil {
 		httpx.WriteError(w, r, http.StatusUnprocessableEntity, fe)
 		return
 	}

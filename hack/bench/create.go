@@ -23,6 +23,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/env/validation"
 	"github.com/devenvs/devenvs/shared/resources"
 )
 
@@ -299,7 +300,7 @@ func (b *bench) kubectlApply(ctx context.Context, file string) (time.Duration, e
 func writeEnvList(path string, cfg *config.Config, t *config.Team, name string) error {
 	spec := benchSpec(t.Name, name)
 	spec.SetDefaults(cfg)
-	if fe := spec.Validate(cfg); fe != nil {
+	if fe := validation.ValidateSpec(spec, cfg); fe != nil {
 		return fe
 	}
 	now := time.Now()

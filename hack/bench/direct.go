@@ -15,6 +15,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/env/validation"
 	"github.com/devenvs/devenvs/shared/resources"
 )
 
@@ -105,7 +106,7 @@ func (b *bench) createDirect(ctx context.Context, cfg *config.Config, team strin
 func (b *bench) createOne(ctx context.Context, cfg *config.Config, t *config.Team, name string, i int, withPods bool, now time.Time) error {
 	spec := benchSpec(t.Name, name)
 	spec.SetDefaults(cfg)
-	if fe := spec.Validate(cfg); fe != nil {
+	if fe := validation.ValidateSpec(spec, cfg); fe != nil {
 		return fmt.Errorf("bench spec: %w", fe)
 	}
 	d := resources.MakeDeployment(spec, t, cfg, "bench", now)

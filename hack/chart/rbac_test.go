@@ -24,6 +24,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/env/validation"
 	"github.com/devenvs/devenvs/shared/kube"
 	"github.com/devenvs/devenvs/shared/resources"
 	"github.com/devenvs/devenvs/shared/testbed"
@@ -161,7 +162,7 @@ func (f *rbacFixture) objects(t *testing.T, name string) kube.Objects {
 	t.Helper()
 	spec := &env.Spec{Team: "alpha", Name: name, SSHPublicKeys: []string{testKey}, PersistentHome: "1Gi"}
 	spec.SetDefaults(f.cfg)
-	if fe := spec.Validate(f.cfg); fe != nil {
+	if fe := validation.ValidateSpec(spec, f.cfg); fe != nil {
 		t.Fatalf("spec: %v", fe)
 	}
 	owner, now := "rbac-test", time.Now()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/devenvs/devenvs/functions/listenvs"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/env/validation"
 	"github.com/devenvs/devenvs/shared/resources"
 	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
@@ -165,7 +166,7 @@ func makePaused(t *testing.T, st *stack, teamName string, names []string) {
 		g.Go(func() error {
 			spec := &env.Spec{Team: teamName, Name: names[i], SSHPublicKeys: []string{fixture.SSHKey}}
 			spec.SetDefaults(st.fx.Config)
-			if fe := spec.Validate(st.fx.Config); fe != nil {
+			if fe := validation.ValidateSpec(spec, st.fx.Config); fe != nil {
 				return fe
 			}
 			d := resources.MakeDeployment(spec, team, st.fx.Config, "bob", now)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/env/validation"
 	"github.com/devenvs/devenvs/shared/eventlog"
 	"github.com/devenvs/devenvs/shared/kube"
 	"github.com/devenvs/devenvs/shared/resources"
@@ -49,7 +50,7 @@ func TestIdleStopOnRealMetrics(t *testing.T) {
 	spec := &env.Spec{Team: team.Name, Name: idle, Pool: "real", Image: "debian:bookworm", CPU: "500m", Memory: "512Mi",
 		Home: "scratch", SSHPublicKeys: []string{sshKey}}
 	spec.SetDefaults(fx.Config)
-	if fe := spec.Validate(fx.Config); fe != nil {
+	if fe := validation.ValidateSpec(spec, fx.Config); fe != nil {
 		t.Fatal(fe)
 	}
 	objs := kube.Objects{Deployment: resources.MakeDeployment(spec, team, fx.Config, "alice", time.Now()), Secret: resources.MakeSecret(spec, team, "alice")}

@@ -34,6 +34,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/env/validation"
 	"github.com/devenvs/devenvs/shared/kube"
 	"github.com/devenvs/devenvs/shared/resources"
 	"github.com/devenvs/devenvs/shared/testbed"
@@ -434,7 +435,7 @@ func createEnv(ctx context.Context, t *testing.T, kc *kube.Client, cfg *config.C
 	t.Helper()
 	spec := &env.Spec{Team: team.Name, Name: name, SSHPublicKeys: []string{sshKey}}
 	spec.SetDefaults(cfg)
-	if fe := spec.Validate(cfg); fe != nil {
+	if fe := validation.ValidateSpec(spec, cfg); fe != nil {
 		t.Fatalf("spec %s: %v", name, fe)
 	}
 	d := resources.MakeDeployment(spec, team, cfg, "alice", time.Now())

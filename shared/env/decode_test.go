@@ -173,3 +173,10 @@ func errorString(err error) string {
 	}
 	return err.Error()
 }
+
+func errString(fe *apis.FieldError) string {
+	if fe == nil {
+		return ""
+	}
+	return fe.Error()
+}

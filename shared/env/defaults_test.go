@@ -8,6 +8,9 @@ import (
 	"github.com/devenvs/devenvs/shared/config"
 )
 
+// testKey is a public key as a user pastes it; defaulting only trims it (validation checks it).
+const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKC+umrKFyw4R09J8gWS0CR/SdQ7SdEhD9f2T2ZPY5bZ test@devenvs"
+
 func TestSpecSetDefaults(t *testing.T) {
 	cfg := config.Default()
 	tests := []struct {
@@ -26,10 +29,10 @@ func TestSpecSetDefaults(t *testing.T) {
 		cfg:  cfg,
 		in: Spec{Team: "beta", Name: "x", Image: " debian:12 ", CPU: " 500m", Memory: "1Gi ", Pool: "cpu-large",
 			Priority: "low", Lifetime: "90m", PersistentHome: " 10Gi ", IdleStop: new(false),
-			Packages: []string{" git ", "", "  ", "vim"}, SSHPublicKeys: []string{testKeyEd25519 + "\n", ""}},
+			Packages: []string{" git ", "", "  ", "vim"}, SSHPublicKeys: []string{testKey + "\n", ""}},
 		want: Spec{Team: "beta", Name: "x", Image: "debian:12", CPU: "500m", Memory: "1Gi", Pool: "cpu-large",
 			Priority: "low", Lifetime: "90m", Home: "persistent", PersistentHome: "10Gi", IdleStop: new(false),
-			Packages: []string{"git", "vim"}, SSHPublicKeys: []string{testKeyEd25519}},
+			Packages: []string{"git", "vim"}, SSHPublicKeys: []string{testKey}},
 	}, {
 		name: "the real pool keeps homes by default, sized from the configuration",
 		cfg:  cfg,

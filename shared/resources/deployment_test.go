@@ -13,6 +13,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/env/validation"
 )
 
 const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKC+umrKFyw4R09J8gWS0CR/SdQ7SdEhD9f2T2ZPY5bZ test@devenvs"
@@ -27,7 +28,7 @@ func testSpec(t *testing.T, cfg *config.Config, mutate func(*env.Spec)) (*env.Sp
 		mutate(s)
 	}
 	s.SetDefaults(cfg)
-	if err := s.Validate(cfg); err != nil {
+	if err := validation.ValidateSpec(s, cfg); err != nil {
 		t.Fatalf("test spec is invalid: %v", err)
 	}
 	team, _ := cfg.Team(s.Team)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/env/validation"
 )
 
 // FuzzDecodeAndValidate feeds arbitrary bodies through the create path: decode, default
@@ -33,7 +34,7 @@ func FuzzDecodeAndValidate(f *testing.F) {
 			return
 		}
 		spec.SetDefaults(cfg)
-		if spec.Validate(cfg) != nil {
+		if validation.ValidateSpec(spec, cfg) != nil {
 			return
 		}
 		team, ok := cfg.Team(spec.Team)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/env/validation"
 )
 
 // TestStartScriptSyntax parses the script with every POSIX shell on the machine, since
@@ -70,7 +71,7 @@ func TestHostilePackageNeverReachesShellText(t *testing.T) {
 	spec.SetDefaults(cfg)
 
 	var paths []string
-	for _, fe := range spec.Validate(cfg).WrappedErrors() {
+	for _, fe := range validation.ValidateSpec(spec, cfg).WrappedErrors() {
 		paths = append(paths, fe.Paths...)
 	}
 	if !slices.Equal(paths, []string{"packages[1]"}) {

@@ -1,4 +1,9 @@
-package env
+// Package validation checks requests against the configuration: a create's Spec and an
+// update, every error naming its JSON field and the rule. It is apart from package env,
+// which every function links, because the image rule links Docker's reference grammar,
+// whose regexps are compiled when a process starts (1.1 ms, docs/PERFORMANCE.md): only
+// createenv and updateenv pay for it.
+package validation
 
 import (
 	"errors"
@@ -11,38 +16,17 @@ import (
 
 	"github.com/distribution/reference"
 	"k8s.io/apimachinery/pkg/api/resource"
-	"k8s.io/apimachinery/pkg/util/validation"
 	"knative.dev/pkg/apis"
 
 	"github.com/devenvs/devenvs/shared/config"
-)
-
-// Limits of a Spec that do not depend on the team.
-const (
-	// MaxNameLength leaves room in the 63-character label and name limits for the
-	// suffixes of the environment's objects ("-home", "-ssh") and pod hashes.
-	MaxNameLength    = 40
-	MaxPackages      = 50
-	MaxSSHKeys       = 10
-	MaxEnvVars       = 50
-	MaxEnvKeyBytes   = 256
-	MaxEnvValueBytes = 4096
-	MinLifetime      = 10 * time.Minute
-)
-
-// Quantity bounds of a Spec that do not depend on the team.
-var (
-	MinCPU            = resource.MustParse("100m")
-	MinMemory         = resource.MustParse("128Mi")
-	MinPersistentHome = resource.MustParse("1Gi")
-	MaxPersistentHome = resource.MustParse("500Gi")
+	"github.com/devenvs/devenvs/shared/env"
 )
 
 var (
 	// packageRE admits "name" or "name=version" in the alphabet of apt, apk and rpm names.
 	// The first character cannot be '-', so a package can never be read as an option.
-	// Compiled on first use: its bounded repetitions make it the costliest part of this
-	// package's start-up, which every function pays and only createenv and updateenv use.
+	// Compiled on first use: its bounded repetitions make it costly to compile, and only
+	// creates use it.
 	packageRE = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`^[a-z0-9][a-z0-9+._-]{0,99}(=[A-Za-z0-9.+~:_-]{1,64})?$`)
 	})
@@ -53,10 +37,10 @@ var (
 // would confuse tools in the environment or the start script.
 var reservedEnvPrefixes = []string{"KUBERNETES_", "DEVENVS_"}
 
-// Validate checks a defaulted Spec against cfg. Every error names the JSON field path and
-// the rule; checks that need the team are skipped when the team is unknown, which is
+// ValidateSpec checks a defaulted Spec against cfg. Every error names the JSON field path
+// and the rule; checks that need the team are skipped when the team is unknown, which is
 // itself reported on "team".
-func (s *Spec) Validate(cfg *config.Config) *apis.FieldError {
+func ValidateSpec(s *env.Spec, cfg *config.Config) *apis.FieldError {
 	var errs *apis.FieldError
 	team, ok := cfg.Team(s.Team)
 	switch {
@@ -74,7 +58,7 @@ func (s *Spec) Validate(cfg *config.Config) *apis.FieldError {
 	errs = errs.Also(validateMemory(s.Memory, team).ViaField("memory"))
 	errs = errs.Also(validatePool(cfg, s.Pool, team))
 	errs = errs.Also(validatePriority(cfg, s.Priority, team))
-	errs = errs.Also(validateLifetime(s.Lifetime, MinLifetime, team).ViaField("lifetime"))
+	errs = errs.Also(validateLifetime(s.Lifetime, env.MinLifetime, team).ViaField("lifetime"))
 	errs = errs.Also(validateSSHKeys(s.SSHPublicKeys))
 	errs = errs.Also(validateHome(s.Home, s.PersistentHome))
 	errs = errs.Also(validateEnv(s.Env))
@@ -90,24 +74,7 @@ func validateIdleStop(idleStop *bool, team *config.Team) *apis.FieldError {
 	return apis.ErrInvalidValue(false, "idleStop", fmt.Sprintf("team %q does not allow turning the idle stop off", team.Name))
 }
 
-func validateName(name string) *apis.FieldError { return ValidateName(name, "name") }
-
-// ValidateName checks an environment's name by the API's rule, reporting it as field. Every
-// door that takes a name (the API, the alert handler's events) uses it, so a name the API
-// would refuse is refused everywhere as bad input, never passed on to the cluster.
-func ValidateName(name, field string) *apis.FieldError {
-	if name == "" {
-		return apis.ErrMissingField(field)
-	}
-	if len(name) > MaxNameLength {
-		return apis.ErrInvalidValue(name, field, fmt.Sprintf("must be at most %d characters", MaxNameLength))
-	}
-	if msgs := validation.IsDNS1123Label(name); len(msgs) > 0 {
-		// The apiserver's own wording quotes a regular expression; say the rule in words.
-		return apis.ErrInvalidValue(name, field, "use lowercase letters, digits and '-', starting and ending with a letter or digit (a DNS-1123 label)")
-	}
-	return nil
-}
+func validateName(name string) *apis.FieldError { return env.ValidateName(name, "name") }
 
 // validateImage parses the reference the way the kubelet does and matches the team's
 // globs against it as written, in its familiar form ("ubuntu:24.04") and fully qualified
@@ -132,8 +99,8 @@ func validateImage(image string, team *config.Team) *apis.FieldError {
 }
 
 func validatePackages(pkgs []string) *apis.FieldError {
-	if len(pkgs) > MaxPackages {
-		return apis.ErrOutOfBoundsValue(len(pkgs), 0, MaxPackages, "packages")
+	if len(pkgs) > env.MaxPackages {
+		return apis.ErrOutOfBoundsValue(len(pkgs), 0, env.MaxPackages, "packages")
 	}
 	var errs *apis.FieldError
 	seen := map[string]int{}
@@ -161,7 +128,7 @@ func validateCPU(v string, team *config.Team) *apis.FieldError {
 		m := team.MaxCPU.DeepCopy()
 		max = &m
 	}
-	return validateQuantity(v, MinCPU, max)
+	return validateQuantity(v, env.MinCPU, max)
 }
 
 func validateMemory(v string, team *config.Team) *apis.FieldError {
@@ -170,7 +137,7 @@ func validateMemory(v string, team *config.Team) *apis.FieldError {
 		m := team.MaxMemory.DeepCopy()
 		max = &m
 	}
-	return validateQuantity(v, MinMemory, max)
+	return validateQuantity(v, env.MinMemory, max)
 }
 
 // validateQuantity checks v against min and max. Both must be the caller's own copies:
@@ -244,8 +211,8 @@ func validateSSHKeys(keys []string) *apis.FieldError {
 	if len(keys) == 0 {
 		return apis.ErrMissingField("sshPublicKeys")
 	}
-	if len(keys) > MaxSSHKeys {
-		return apis.ErrOutOfBoundsValue(len(keys), 1, MaxSSHKeys, "sshPublicKeys")
+	if len(keys) > env.MaxSSHKeys {
+		return apis.ErrOutOfBoundsValue(len(keys), 1, env.MaxSSHKeys, "sshPublicKeys")
 	}
 	// A private key pasted line by line has lines that look like nothing in particular: one
 	// marker anywhere makes the whole field a private key, said once, on the field.
@@ -281,23 +248,23 @@ func validateHome(home, size string) *apis.FieldError {
 	if size == "" {
 		return nil
 	}
-	return validateQuantity(size, MinPersistentHome, &MaxPersistentHome).ViaField("persistentHome")
+	return validateQuantity(size, env.MinPersistentHome, &env.MaxPersistentHome).ViaField("persistentHome")
 }
 
-func validateEnv(env map[string]string) *apis.FieldError {
-	if len(env) > MaxEnvVars {
-		return apis.ErrOutOfBoundsValue(len(env), 0, MaxEnvVars, "env")
+func validateEnv(vars map[string]string) *apis.FieldError {
+	if len(vars) > env.MaxEnvVars {
+		return apis.ErrOutOfBoundsValue(len(vars), 0, env.MaxEnvVars, "env")
 	}
 	var errs *apis.FieldError
-	keys := make([]string, 0, len(env))
-	for k := range env {
+	keys := make([]string, 0, len(vars))
+	for k := range vars {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if len(k) > MaxEnvKeyBytes {
+		if len(k) > env.MaxEnvKeyBytes {
 			// The name is not echoed: it is long, and its first bytes say which it is.
-			errs = errs.Also(apis.ErrInvalidKeyName(k[:32]+"…", "env", fmt.Sprintf("names are at most %d bytes", MaxEnvKeyBytes)))
+			errs = errs.Also(apis.ErrInvalidKeyName(k[:32]+"…", "env", fmt.Sprintf("names are at most %d bytes", env.MaxEnvKeyBytes)))
 			continue
 		}
 		if !envKeyRE.MatchString(k) {
@@ -309,9 +276,9 @@ func validateEnv(env map[string]string) *apis.FieldError {
 				errs = errs.Also(apis.ErrInvalidKeyName(k, "env", "the prefix "+p+" is reserved"))
 			}
 		}
-		switch v := env[k]; {
-		case len(v) > MaxEnvValueBytes:
-			errs = errs.Also(apis.ErrGeneric(fmt.Sprintf("value longer than %d bytes", MaxEnvValueBytes), apis.CurrentField).ViaFieldKey("env", k))
+		switch v := vars[k]; {
+		case len(v) > env.MaxEnvValueBytes:
+			errs = errs.Also(apis.ErrGeneric(fmt.Sprintf("value longer than %d bytes", env.MaxEnvValueBytes), apis.CurrentField).ViaFieldKey("env", k))
 		case strings.ContainsRune(v, 0):
 			errs = errs.Also(apis.ErrGeneric("value contains a NUL byte", apis.CurrentField).ViaFieldKey("env", k))
 		case strings.ContainsAny(v, "\r\n"):

@@ -1,4 +1,4 @@
-package env
+package validation
 
 import (
 	"time"
@@ -6,12 +6,13 @@ import (
 	"knative.dev/pkg/apis"
 
 	"github.com/devenvs/devenvs/shared/config"
+	"github.com/devenvs/devenvs/shared/env"
 )
 
-// Validate checks a defaulted Update for an environment of the named team. Each action
+// ValidateUpdate checks a defaulted Update for an environment of the named team. Each action
 // takes only its own arguments: stop and start none, extend a lifetime (counted from now,
 // at least a minute and at most the team's maxLifetime), resize a cpu and/or a memory within the team's limits.
-func (u *Update) Validate(cfg *config.Config, teamName string) *apis.FieldError {
+func ValidateUpdate(u *env.Update, cfg *config.Config, teamName string) *apis.FieldError {
 	team, ok := cfg.Team(teamName)
 	if !ok {
 		return apis.ErrInvalidValue(teamName, "team", "unknown team")
@@ -35,19 +36,19 @@ func (u *Update) Validate(cfg *config.Config, teamName string) *apis.FieldError 
 	switch u.Action {
 	case "":
 		return apis.ErrMissingField("action")
-	case ActionStop, ActionStart:
+	case env.ActionStop, env.ActionStart:
 		return disallow("lifetime", "cpu", "memory", "idleStop")
-	case ActionIdleStop:
+	case env.ActionIdleStop:
 		errs := disallow("lifetime", "cpu", "memory")
 		if u.IdleStop == nil {
 			return errs.Also(apis.ErrMissingField("idleStop"))
 		}
 		return errs.Also(validateIdleStop(u.IdleStop, team))
-	case ActionExtend:
+	case env.ActionExtend:
 		// The 10m floor of a new environment does not apply: extending by a few minutes to
 		// finish something is legitimate. Under a minute is surely a unit mistake.
 		return disallow("cpu", "memory", "idleStop").Also(validateLifetime(u.Lifetime, time.Minute, team).ViaField("lifetime"))
-	case ActionResize:
+	case env.ActionResize:
 		errs := disallow("lifetime", "idleStop")
 		if !set["cpu"] && !set["memory"] {
 			return errs.Also(apis.ErrGeneric("resize needs cpu, memory or both", "cpu", "memory"))
