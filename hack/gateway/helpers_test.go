@@ -142,6 +142,22 @@ Host *
 	return f.Name()
 }
 
+// waitingConfig is sshConfig for k with a ConnectTimeout that lets a client wait out a start
+// (the client's ConnectTimeout bounds the wait; the tests' config sets 20 s): an entry for
+// the team's environments first, as a user would write for a slow start.
+func (s *stack) waitingConfig(t *testing.T, k key) string {
+	t.Helper()
+	cfg := s.sshConfig(t, k)
+	body, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, append([]byte("Host *.alpha\n    ConnectTimeout 180\n"), body...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 // run runs a real OpenSSH client program and returns stdout, stderr and the error.
 func run(t *testing.T, stdin string, name string, args ...string) (string, string, error) {
 	t.Helper()

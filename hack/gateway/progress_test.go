@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"os"
 	"strings"
 	"testing"
 )
@@ -15,16 +14,7 @@ func TestWaitsForAStartPrintingProgress(t *testing.T) {
 	s.CreateEnv(t, "alice", map[string]any{"team": "alpha", "name": "fresh", "image": "debian:bookworm", "pool": "real",
 		"cpu": "500m", "memory": "512Mi", "sshPublicKeys": []string{alice.Public}, "packages": []string{"jq"}})
 
-	// The client's ConnectTimeout bounds the wait (the tests' config sets 20 s): an
-	// environment-specific entry first, as a user would write for a slow start.
-	cfg := s.sshConfig(t, alice)
-	body, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(cfg, append([]byte("Host fresh.alpha\n    ConnectTimeout 180\n"), body...), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg := s.waitingConfig(t, alice)
 	out, stderr, err := run(t, "", "ssh", "-F", cfg, "-J", s.jump("fresh.alpha"), "dev@fresh.alpha", "jq --version >/dev/null && echo in")
 	if err != nil || out != "in" {
 		t.Fatalf("ssh during the start: %v, out %q, stderr %q", err, out, stderr)

@@ -3,7 +3,6 @@ package gateway
 import (
 	"bytes"
 	"context"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -81,20 +80,6 @@ func addPoolWithoutNodes(c *config.Config) {
 			c.Teams[i].Pools = append(c.Teams[i].Pools, "nowhere")
 		}
 	}
-}
-
-// waitingConfig is sshConfig for k with a ConnectTimeout that lets a client wait out a start.
-func (s *stack) waitingConfig(t *testing.T, k key) string {
-	t.Helper()
-	cfg := s.sshConfig(t, k)
-	body, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(cfg, append([]byte("Host *.alpha\n    ConnectTimeout 180\n"), body...), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return cfg
 }
 
 // backgroundSSH is an OpenSSH client left running, its stderr read as it comes.
