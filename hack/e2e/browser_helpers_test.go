@@ -94,7 +94,14 @@ type tab struct {
 	navigated int            // main-frame navigations
 	sent      map[string]int // requests sent per function name
 	blocked   bool           // requests are blocked on purpose (network.SetBlockedURLs)
+	// netChanged counts loads Chromium cut with ERR_NETWORK_CHANGED (see open).
+	netChanged int
 }
+
+// networkChanged is how Chromium fails a load when the machine gains or loses a network
+// interface: here, whenever a pod starts or goes on the real node. It says nothing about
+// the page, so open loads again instead of the test failing.
+const networkChanged = "ERR_NETWORK_CHANGED"
 
 // allowedHTTPError is a failed call the flow provokes on purpose (the browser logs every
 // 4xx of fetch as a network error).
@@ -153,6 +160,10 @@ func (tb *tab) onEvent(ev any) {
 		if en.Level != log.EntryLevelError || tb.isAllowed(en) {
 			return
 		}
+		if strings.Contains(en.Text, networkChanged) {
+			tb.netChanged++
+			return
+		}
 		tb.problems = append(tb.problems, fmt.Sprintf("browser log error (%s) %s: %s", en.Source, en.URL, en.Text))
 	case *network.EventResponseReceived:
 		if e.Type == network.ResourceTypeFetch && e.Response != nil &&
@@ -205,6 +216,9 @@ func (tb *tab) checkProblems() {
 	defer tb.mu.Unlock()
 	for _, p := range tb.problems {
 		tb.t.Errorf("page reported: %s", p)
+	}
+	if tb.netChanged > 0 {
+		tb.t.Logf("%d loads were cut by %s (the machine's, not the page's)", tb.netChanged, networkChanged)
 	}
 }
 
@@ -315,12 +329,29 @@ func (tb *tab) state() string {
 	return "\npage state: " + raw
 }
 
+// open loads url and runs then (say, a wait for an element). A load that Chromium cut
+// because the machine's network changed (networkChanged) is made again, at most twice.
+func (tb *tab) open(what, url string, then ...chromedp.Action[chromedp.Void]) {
+	tb.t.Helper()
+	for attempt := 1; ; attempt++ {
+		tb.mu.Lock()
+		before := tb.netChanged
+		tb.mu.Unlock()
+		tb.run(what, append([]chromedp.Action[chromedp.Void]{chromedp.Navigate(url)}, then...)...)
+		tb.mu.Lock()
+		cut := tb.netChanged > before
+		tb.mu.Unlock()
+		if !cut || attempt == 3 {
+			return
+		}
+		tb.t.Logf("%s: loading again, the network changed during the load", what)
+	}
+}
+
 // signIn opens the UI and signs in through the form with user's token.
 func (tb *tab) signIn(user string) {
 	tb.t.Helper()
-	tb.run("open the UI and wait for the sign-in form",
-		chromedp.Navigate(tb.st.web+"/"),
-		chromedp.WaitVisible(chromedp.CSS("#token")))
+	tb.open("open the UI and wait for the sign-in form", tb.st.web+"/", chromedp.WaitVisible(chromedp.CSS("#token")))
 	tb.run("sign in as "+user,
 		chromedp.SendKeys(chromedp.CSS("#token"), fixture.Token(user)),
 		chromedp.Click(chromedp.CSS("#sign-in")))

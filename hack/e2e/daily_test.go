@@ -303,7 +303,7 @@ func resizeFlow(t *testing.T, tb *tab) {
 // Item 9: the phone layout says who is signed in; a second tab needs no token; the sign-in
 // page says where tokens come from (config.json); axe finds nothing serious.
 func smallFlow(t *testing.T, tb *tab, browser context.Context) {
-	tb.run("open the UI", chromedp.Navigate(tb.st.web+"/"), chromedp.WaitVisible(chromedp.CSS("#token")))
+	tb.open("open the UI", tb.st.web+"/", chromedp.WaitVisible(chromedp.CSS("#token")))
 	if help := eval[string](tb, `document.querySelector('#signin-help').textContent`); !strings.Contains(help, signInHelp) {
 		t.Errorf("sign-in help = %q, want the configured %q", help, signInHelp)
 	}
@@ -323,7 +323,7 @@ func smallFlow(t *testing.T, tb *tab, browser context.Context) {
 	tb.closeCreate()
 
 	second := openTab(t, browser, tb.st)
-	second.run("open the UI in a second tab", chromedp.Navigate(tb.st.web+"/"))
+	second.open("open the UI in a second tab", tb.st.web+"/")
 	second.waitJS("the second tab is signed in without the token", `!document.querySelector('#app-view').hidden &&
 		document.querySelector('#user-name').textContent === 'alice'`, 10*time.Second)
 

@@ -88,7 +88,7 @@ func TestOIDCSignIn(t *testing.T) {
 	// Something for dana to see: an environment of alpha, created with a token.
 	apiCreate(t, st, "alice", map[string]any{"team": "alpha", "name": "oidc-seen"})
 
-	tb.run("open the UI", chromedp.Navigate(st.web+"/"), chromedp.WaitVisible(chromedp.CSS("#oidc-sign-in")))
+	tb.open("open the UI", st.web+"/", chromedp.WaitVisible(chromedp.CSS("#oidc-sign-in")))
 	if got := eval[string](tb, `document.querySelector('#oidc-sign-in').textContent`); got != "Sign in with "+oidcProviderName {
 		t.Errorf("the OIDC button says %q", got)
 	}
@@ -129,13 +129,13 @@ func TestOIDCSignIn(t *testing.T) {
 	if left := eval[string](tb, `sessionStorage.getItem('devenvs.token') || ''`); left != "" {
 		t.Errorf("sign-out left the token in the tab: %q", left)
 	}
-	tb.run("reload", chromedp.Navigate(st.web+"/"), chromedp.WaitVisible(chromedp.CSS("#oidc-sign-in")))
+	tb.open("reload", st.web+"/", chromedp.WaitVisible(chromedp.CSS("#oidc-sign-in")))
 	if eval[bool](tb, `!document.querySelector('#app-view').hidden`) {
 		t.Errorf("after sign-out a reload is signed in again")
 	}
 
 	// An answer the tab did not ask for (a forged or replayed redirect) is refused.
-	tb.run("come back with a forged answer", chromedp.Navigate(st.web+"/?code=forged&state=forged"), chromedp.WaitVisible(chromedp.CSS("#token-error")))
+	tb.open("come back with a forged answer", st.web+"/?code=forged&state=forged", chromedp.WaitVisible(chromedp.CSS("#token-error")))
 	if msg := eval[string](tb, `document.querySelector('#token-error').textContent`); !strings.Contains(msg, "not started from this tab") {
 		t.Errorf("a forged answer says %q", msg)
 	}
