@@ -15,6 +15,7 @@ import (
 	"github.com/devenvs/devenvs/functions/createenv"
 	"github.com/devenvs/devenvs/shared/config"
 	"github.com/devenvs/devenvs/shared/env"
+	"github.com/devenvs/devenvs/shared/resources"
 	"github.com/devenvs/devenvs/shared/testbed/fixture"
 )
 
@@ -163,16 +164,18 @@ func TestStartRefusedByQuota(t *testing.T) {
 	if status, body := fixture.Do(t, http.MethodPatch, upd.URL+"/alpha/first", "alice", map[string]any{"action": "stop"}); status != http.StatusOK {
 		t.Fatalf("stop: %d %s", status, body)
 	}
+	// Until the quota controller has counted the stopped pod out: admission reads the
+	// ResourceQuota's status, which lags the pod's deletion.
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		pods, err := fx.Clientset.CoreV1().Pods(fx.Namespace("alpha")).List(context.Background(), metav1.ListOptions{LabelSelector: env.NameLabel + "=first"})
+		q, err := fx.Clientset.CoreV1().ResourceQuotas(fx.Namespace("alpha")).Get(context.Background(), resources.QuotaName, metav1.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(pods.Items) == 0 {
+		if used, ok := q.Status.Used["pods"]; ok && used.IsZero() {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the stopped environment's pod is still there")
+			t.Fatalf("the quota still counts the stopped environment's pod: %v", q.Status.Used)
 		}
 	}
 	mk("second") // takes the one pod the quota allows
