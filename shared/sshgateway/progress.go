@@ -39,24 +39,18 @@ func (a *authState) verified(_ ssh.ConnMetadata, _ ssh.PublicKey, perms *ssh.Per
 	defer cancel()
 	var last string
 	var lastAt time.Time
-	slot := false
-	defer func() {
-		if slot {
-			s.waits.give(a.key.Fingerprint)
-		}
-	}()
+	slot := s.waits.waiter(a.key.Fingerprint)
+	defer slot.release()
 	// The first look is at the route authentication just read; later ones read it again.
 	for r := a.route; ; {
 		p, waiting := s.startProgress(ctx, a.ns, a.target, r)
 		if !waiting {
 			return perms, nil
 		}
-		if !slot {
-			if slot = s.waits.take(a.key.Fingerprint); !slot {
-				// Said here, where OpenSSH prints it; connect refuses the channel too.
-				_ = a.banner.SendAuthBanner("devenvs: " + tooManyWaits(a.target, a.key.Fingerprint) + "\r\n")
-				return perms, nil
-			}
+		if !slot.hold() {
+			// Said here, where OpenSSH prints it; connect refuses the channel too.
+			_ = a.banner.SendAuthBanner("devenvs: " + tooManyWaits(a.target, a.key.Fingerprint) + "\r\n")
+			return perms, nil
 		}
 		a.routeAt = time.Time{} // waited: connect reads the route again
 		// The handshake deadline guards unauthenticated clients; this one holds a key.

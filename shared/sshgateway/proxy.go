@@ -92,7 +92,9 @@ func (s *Server) connect(ctx context.Context, c *conn) (net.Conn, error) {
 	wait, poll := s.startWait(), s.poll()
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	last, slot := "", false
+	slot := s.waits.waiter(c.key.Fingerprint)
+	defer slot.release()
+	last := ""
 	for {
 		r, err := s.route(ctx, c)
 		switch {
@@ -125,11 +127,8 @@ func (s *Server) connect(ctx context.Context, c *conn) (net.Conn, error) {
 		case Wait:
 			last = d.Message
 		}
-		if !slot {
-			if slot = s.waits.take(c.key.Fingerprint); !slot {
-				return nil, &refusal{msg: tooManyWaits(c.target, c.key.Fingerprint)}
-			}
-			defer s.waits.give(c.key.Fingerprint)
+		if !slot.hold() {
+			return nil, &refusal{msg: tooManyWaits(c.target, c.key.Fingerprint)}
 		}
 		select {
 		case <-ctx.Done():

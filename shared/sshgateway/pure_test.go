@@ -173,30 +173,39 @@ func TestProgressLine(t *testing.T) {
 	}
 }
 
-// TestWaitsPerKey: a key gets MaxWaitsPerKey slots, no more; a slot given back is free
-// again, and one key's slots never block another's.
+// TestWaitsPerKey: a key gets MaxWaitsPerKey slots, no more; a waiter holds one slot however
+// often it waits, releases it once, and one key's slots never block another's.
 func TestWaitsPerKey(t *testing.T) {
 	var w waits
+	var a []*waiter
 	for i := range MaxWaitsPerKey {
-		if !w.take("SHA256:a") {
-			t.Fatalf("slot %d of key a refused", i+1)
+		c := w.waiter("SHA256:a")
+		if !c.hold() || !c.hold() {
+			t.Fatalf("waiter %d of key a refused", i+1)
 		}
+		a = append(a, c)
 	}
-	if w.take("SHA256:a") {
-		t.Fatalf("slot %d of key a given", MaxWaitsPerKey+1)
+	extra := w.waiter("SHA256:a")
+	if extra.hold() {
+		t.Fatalf("waiter %d of key a given a slot", MaxWaitsPerKey+1)
 	}
-	if !w.take("SHA256:b") {
+	extra.release() // holds nothing: gives nothing back
+	b := w.waiter("SHA256:b")
+	if !b.hold() {
 		t.Fatal("key b refused while key a is full")
 	}
-	w.give("SHA256:a")
-	if !w.take("SHA256:a") {
+	a[0].release()
+	a[0].release()
+	if got := w.n["SHA256:a"]; got != MaxWaitsPerKey-1 {
+		t.Fatalf("after one waiter released twice, key a holds %d slots, want %d", got, MaxWaitsPerKey-1)
+	}
+	if !extra.hold() {
 		t.Fatal("a slot given back is not free")
 	}
-	for range MaxWaitsPerKey {
-		w.give("SHA256:a")
+	for _, c := range append(a[1:], extra, b) {
+		c.release()
 	}
-	w.give("SHA256:b")
 	if len(w.n) != 0 {
-		t.Errorf("slots left counted after all were given back: %v", w.n)
+		t.Errorf("slots left counted after all were released: %v", w.n)
 	}
 }

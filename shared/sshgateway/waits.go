@@ -17,27 +17,47 @@ type waits struct {
 	n  map[string]int
 }
 
-// take gives key a waiting slot, or reports that it holds MaxWaitsPerKey already.
-func (w *waits) take(key string) bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.n[key] >= MaxWaitsPerKey {
+// waiter is one connection's or channel's claim on its key's share of the waits: taken at
+// its first wait, kept while it goes on waiting, given back once by release.
+type waiter struct {
+	w    *waits
+	key  string
+	held bool
+}
+
+// waiter starts a claim for key; it holds nothing until hold.
+func (w *waits) waiter(key string) *waiter { return &waiter{w: w, key: key} }
+
+// hold takes the waiter's slot unless it has it already, and reports false when the key
+// holds MaxWaitsPerKey slots already.
+func (c *waiter) hold() bool {
+	if c.held {
+		return true
+	}
+	c.w.mu.Lock()
+	defer c.w.mu.Unlock()
+	if c.w.n[c.key] >= MaxWaitsPerKey {
 		return false
 	}
-	if w.n == nil {
-		w.n = map[string]int{}
+	if c.w.n == nil {
+		c.w.n = map[string]int{}
 	}
-	w.n[key]++
+	c.w.n[c.key]++
+	c.held = true
 	return true
 }
 
-// give returns a slot taken with take.
-func (w *waits) give(key string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.n[key]--; w.n[key] <= 0 {
-		delete(w.n, key)
+// release gives the slot back, if the waiter holds one.
+func (c *waiter) release() {
+	if !c.held {
+		return
 	}
+	c.w.mu.Lock()
+	defer c.w.mu.Unlock()
+	if c.w.n[c.key]--; c.w.n[c.key] <= 0 {
+		delete(c.w.n, c.key)
+	}
+	c.held = false
 }
 
 // tooManyWaits is what a key over the bound reads instead of waiting.
