@@ -106,6 +106,17 @@ func Namespace(t testing.TB, cs kubernetes.Interface, prefix string) string {
 	t.Cleanup(func() {
 		_ = cs.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{})
 	})
+	// Pods run as the namespace's default ServiceAccount, which a controller makes; pod
+	// admission waits only a second or two for it, a loaded machine may take longer.
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		_, err := cs.CoreV1().ServiceAccounts(name).Get(context.Background(), "default", metav1.GetOptions{})
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("namespace %s has no default ServiceAccount after 60s: %v", name, err)
+		}
+	}
 	return name
 }
 
