@@ -113,9 +113,11 @@ func (c *Client) claimName(ctx context.Context, cm *corev1.ConfigMap) (*corev1.C
 // placeRetries and placeRetryDelay bound how long takePlace waits for the quota's count to
 // catch up: quota admission reads the used count from the ResourceQuota's status, which the
 // quota controller lowers only after an environment's place is deleted, and which is unset
-// for a moment after the quota is made.
+// for a moment after the quota is made. Ten seconds: the controller usually catches up in
+// well under one, but may take seconds on a loaded control plane. Only a create whose team
+// the environments' own count says has room waits that long.
 const (
-	placeRetries    = 15
+	placeRetries    = 50
 	placeRetryDelay = 200 * time.Millisecond
 )
 
