@@ -25,10 +25,14 @@ type NodeFullError struct{ Message string }
 
 func (e *NodeFullError) Error() string { return e.Message }
 
-// resizeWait bounds how long Resize waits for the kubelet to accept or refuse a new size.
-// The real kubelet answers within about a second; a simulated (KWOK) node never answers,
-// and then the size the apiserver admitted stands.
-const resizeWait = 4 * time.Second
+// resizeWait bounds how long Resize waits for the kubelet to refuse, apply or make room for
+// a new size, and resizeSettle how long it waits for a size the kubelet made room for to be
+// applied. The real kubelet answers within about a second; a simulated (KWOK) node never
+// answers, and then the size the apiserver admitted stands.
+const (
+	resizeWait   = 4 * time.Second
+	resizeSettle = 30 * time.Second
+)
 
 // Resize changes a running environment's size in place: the pod's resize subresource
 // (Kubernetes' in-place pod resize, no restart), then the ReplicaSet's and the Deployment's
@@ -109,17 +113,24 @@ func (c *Client) resizePod(ctx context.Context, pod *corev1.Pod, want corev1.Res
 	if pod.Spec.NodeName == "" {
 		return nil // not scheduled yet: it will start with the new size
 	}
-	var refusal string
-	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, resizeWait, false, func(ctx context.Context) (bool, error) {
+	var (
+		refusal string
+		heard   bool // the kubelet has made room for the new size: wait for it to apply it
+		asked   = time.Now()
+	)
+	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, resizeSettle, false, func(ctx context.Context) (bool, error) {
 		var p corev1.Pod
 		if err := c.pods(pod.Namespace).get(ctx, pod.Name, &p); err != nil {
 			return false, err
 		}
 		for _, cond := range p.Status.Conditions {
-			if cond.Type == corev1.PodResizePending && cond.Status == corev1.ConditionTrue &&
-				(cond.Reason == corev1.PodReasonInfeasible || cond.Reason == corev1.PodReasonDeferred) {
+			switch {
+			case cond.Type == corev1.PodResizePending && cond.Status == corev1.ConditionTrue &&
+				(cond.Reason == corev1.PodReasonInfeasible || cond.Reason == corev1.PodReasonDeferred):
 				refusal = cond.Message
 				return true, nil
+			case cond.Type == corev1.PodResizeInProgress && cond.Status == corev1.ConditionTrue:
+				heard = true
 			}
 		}
 		for _, cs := range p.Status.ContainerStatuses {
@@ -128,17 +139,25 @@ func (c *Client) resizePod(ctx context.Context, pod *corev1.Pod, want corev1.Res
 				return true, nil
 			}
 		}
+		if !heard && time.Since(asked) > resizeWait {
+			return false, errKubeletSilent
+		}
 		return false, nil
 	})
 	switch {
 	case refusal != "":
 		_ = c.patchPodResources(context.WithoutCancel(ctx), pod, old)
 		return &NodeFullError{Message: "the node cannot hold the new size: " + refusal}
-	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
-		return nil // the kubelet has not answered (a simulated node): the admitted size stands
+	case errors.Is(err, errKubeletSilent), errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		// The kubelet has not answered (a simulated node), or has made room for the new size
+		// and is slow applying it: either way the admitted size stands.
+		return nil
 	}
 	return err
 }
+
+// errKubeletSilent ends the wait for a kubelet that has not taken a resize up in resizeWait.
+var errKubeletSilent = errors.New("the kubelet has not taken the resize up")
 
 func (c *Client) patchPodResources(ctx context.Context, pod *corev1.Pod, res corev1.ResourceRequirements) error {
 	patch, err := json.Marshal(map[string]any{"spec": map[string]any{"containers": []map[string]any{{
