@@ -250,7 +250,8 @@ func TestIdentityFromClaims(t *testing.T) {
 // apart, ~100 s for the last with the real 5 s timeout), a request whose context ends stops
 // waiting at once, and the failure is remembered briefly so the next requests do not wait.
 func TestOIDCDiscoveryWhileIssuerHangs(t *testing.T) {
-	const hang = 300 * time.Millisecond
+	// Long enough that a loaded machine running -race stays well inside the bounds below.
+	const hang = time.Second
 	var discoveries atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		discoveries.Add(1)
@@ -292,7 +293,7 @@ func TestOIDCDiscoveryWhileIssuerHangs(t *testing.T) {
 	if _, err := o.Verify(context.Background(), "x.y.z"); err == nil {
 		t.Error("want the remembered failure")
 	}
-	if d := time.Since(t0); d > hang/3 || discoveries.Load() != 1 {
+	if d := time.Since(t0); d > hang/2 || discoveries.Load() != 1 {
 		t.Errorf("within the negative cache: %s and %d discoveries, want at once and none more", d, discoveries.Load()-1)
 	}
 
@@ -362,6 +363,10 @@ func TestOIDCKeyRotation(t *testing.T) {
 	} {
 		if step.publish != nil {
 			publish(step.publish)
+			// go-oidc's key fetch answers its callers before it clears its in-flight mark, and
+			// a verification in that moment shares the finished fetch (the old keys) instead of
+			// asking again; in production a rotation does not follow a fetch that closely.
+			time.Sleep(100 * time.Millisecond)
 		}
 		id, err := o.Verify(ctx, step.token)
 		if step.ok && (err != nil || id.User != "alice") {
