@@ -37,13 +37,15 @@ func TestAlertmanagerToStoppedEnvironment(t *testing.T) {
 	labels := map[string]string{"alertname": AlertIdleCPU, "team": "alpha", "env": name, "severity": "info"}
 	testbed.PostAlert(t, am, labels, map[string]string{"summary": "idle for 30m"}, time.Now().Add(-time.Minute), time.Time{})
 
+	// The handler scales the environment first and records the action after: wait for both.
+	var events []eventlog.Event
 	err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
-		return replicas(t, fx, name) == 0, nil
+		events = logged(t, fx, name)
+		return replicas(t, fx, name) == 0 && len(events) > 0, nil
 	})
 	if err != nil {
-		t.Fatalf("environment %s was not scaled to 0 after the alert", name)
+		t.Fatalf("environment %s was not scaled to 0 and logged after the alert: events %+v", name, events)
 	}
-	events := logged(t, fx, name)
 	if len(events) != 1 || events[0].Action != "idle-stop" || events[0].Outcome != eventlog.OutcomeSuccess || events[0].Actor != "alert:"+AlertIdleCPU {
 		t.Errorf("event log = %+v, want one idle-stop by the alert", events)
 	}

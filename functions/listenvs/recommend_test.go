@@ -72,7 +72,7 @@ func TestListWithoutPrometheus(t *testing.T) {
 			if !strings.Contains(string(body), `"name":"sized"`) {
 				t.Errorf("list lacks the environment: %s", body)
 			}
-			if took > timeout+2*time.Second {
+			if took > timeout+5*time.Second { // a hang is tens of seconds; a loaded machine adds a few
 				t.Errorf("list took %s with Prometheus %s, want about the %s timeout at most", took, name, timeout)
 			}
 			t.Logf("list with Prometheus %s: %s", name, took)

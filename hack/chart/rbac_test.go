@@ -454,7 +454,7 @@ func TestAdminRoleAppliesTeams(t *testing.T) {
 	}
 	// A fresh binding may take a moment to reach the authorizer: retry refusals briefly.
 	var lastErr error
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		lastErr = kc.ApplyTeams(ctx, cfg)
 		if lastErr == nil || !strings.Contains(lastErr.Error(), "forbidden") || time.Now().After(deadline) {
 			break

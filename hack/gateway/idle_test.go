@@ -68,9 +68,29 @@ func TestIdleRuleHonoursSSHInput(t *testing.T) {
 	if err := typing.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for i := 0; i < 20; i++ {
-		_, _ = io.WriteString(in, fmt.Sprintf("ls -la %d\n", i))
-		time.Sleep(300 * time.Millisecond)
+	t.Cleanup(func() { _ = typing.Process.Kill() })
+	stopTyping, typed := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(typed)
+		for i := 0; ; i++ {
+			_, _ = io.WriteString(in, fmt.Sprintf("ls -la %d\n", i))
+			select {
+			case <-stopTyping:
+				return
+			case <-time.After(300 * time.Millisecond):
+			}
+		}
+	}()
+	// The alert comes once the gateway has recorded the typing: the session through the jump
+	// host takes a few seconds to open on a loaded machine, and input is recorded every 2 s.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		last, ok, err := s.input.Last(context.Background(), s.fx.Namespace("alpha"), "idle")
+		if err == nil && ok && time.Since(last) < 5*time.Second {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the gateway recorded no input from the typing session: last %v, ok %v, err %v", last, ok, err)
+		}
 	}
 	alert("typing")
 	ev := s.waitEvent(t, "alpha", eventlog.ActionIdleStop, "not stopped: SSH input ")
@@ -80,6 +100,8 @@ func TestIdleRuleHonoursSSHInput(t *testing.T) {
 	if e := s.environment(t, "alice", "alpha", "idle"); e.Replicas != 1 {
 		t.Fatalf("stopped although someone was typing: %+v", e)
 	}
+	close(stopTyping)
+	<-typed
 	_ = in.Close()
 	_ = typing.Wait()
 

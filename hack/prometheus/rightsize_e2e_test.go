@@ -58,9 +58,10 @@ func TestRightSizingAdviceFromClusterData(t *testing.T) {
 	loaded := time.Now()
 
 	// listenvs with right-sizing on, pointed at this Prometheus; a minute of history is
-	// enough here (the default is an hour).
+	// enough here (the default is an hour), and 5 s for a query (the default is 500 ms) so
+	// a loaded machine's slow answer is not taken for no answer.
 	cfg := *fx.Config
-	cfg.RightSizing = config.RightSizing{PrometheusURL: prom, MinHistory: config.Duration(time.Minute)}
+	cfg.RightSizing = config.RightSizing{PrometheusURL: prom, MinHistory: config.Duration(time.Minute), Timeout: config.Duration(5 * time.Second)}
 	raw, err := yaml.Marshal(&cfg)
 	if err != nil {
 		t.Fatal(err)
