@@ -216,10 +216,10 @@ func connect(t *testing.T, src *netpolEndpoint, ip string, port int) (bool, stri
 	return err == nil && strings.HasPrefix(out, "HTTP/"), firstLine(out)
 }
 
-// eventually retries probe for up to 20 s until it returns want: the agent learns a new
+// eventually retries probe for up to 60 s until it returns want: the agent learns a new
 // pod's address and a changed policy from the apiserver's watch, a moment after the fact.
 func eventually(probe func() (bool, string), want bool) (bool, string) {
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		got, out := probe()
 		if got == want || time.Now().After(deadline) {
